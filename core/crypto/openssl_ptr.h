@@ -55,6 +55,19 @@ using Asn1TimePtr = OpenSslPtr<ASN1_TIME, ASN1_TIME_free>;
 using OpenSslStringPtr = OpenSslPtr<char, freeOpenSslString>;
 using OpenSslBytesPtr = OpenSslPtr<unsigned char, freeOpenSslBytes>;
 
+// X.509 extension values, built or decoded in core/crypto's certificate code.
+inline void freeStackOfX509Extension(STACK_OF(X509_EXTENSION) * s) {
+  sk_X509_EXTENSION_pop_free(s, X509_EXTENSION_free);
+}
+using StackOfX509ExtensionPtr = OpenSslPtr<STACK_OF(X509_EXTENSION), freeStackOfX509Extension>;
+using BasicConstraintsPtr = OpenSslPtr<BASIC_CONSTRAINTS, BASIC_CONSTRAINTS_free>;
+using Asn1BitStringPtr = OpenSslPtr<ASN1_BIT_STRING, ASN1_BIT_STRING_free>;
+using Asn1OctetStringPtr = OpenSslPtr<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>;
+using ExtendedKeyUsagePtr = OpenSslPtr<EXTENDED_KEY_USAGE, EXTENDED_KEY_USAGE_free>;
+using AuthorityKeyIdPtr = OpenSslPtr<AUTHORITY_KEYID, AUTHORITY_KEYID_free>;
+using Pkcs8PrivKeyInfoPtr = OpenSslPtr<PKCS8_PRIV_KEY_INFO, PKCS8_PRIV_KEY_INFO_free>;
+using X509VerifyParamPtr = OpenSslPtr<X509_VERIFY_PARAM, X509_VERIFY_PARAM_free>;
+
 // X509 certificates are reference counted; a shared owner lets bundles and SVIDs share them.
 using X509Shared = std::shared_ptr<X509>;
 inline X509Shared shareX509(X509Ptr cert) {
