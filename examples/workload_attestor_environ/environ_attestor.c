@@ -162,9 +162,17 @@ static spire_status attest(spire_plugin* plugin, spire_call* call, int32_t pid) 
     const char* var = buf + i; /* "NAME=value", NUL-separated */
     size_t len = strlen(var);
     if (strncmp(var, prefix, prefix_len) == 0 && strchr(var, '=') != NULL) {
-      char value[4096];
-      snprintf(value, sizeof value, "env:%s", var);
+      /* Build "env:NAME=value" at its full length: a truncated value could equal a shorter,
+       * different variable and match an entry it should not. */
+      char* value = malloc(len + 5);
+      if (value == NULL) {
+        st = g_api->fail(call, SPIRE_RESOURCE_EXHAUSTED, cstr("out of memory"));
+        break;
+      }
+      memcpy(value, "env:", 4);
+      memcpy(value + 4, var, len + 1);
       st = g_api->emit_selector_value(call, cstr(value));
+      free(value);
     }
     i += len + 1;
   }
