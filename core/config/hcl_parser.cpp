@@ -100,13 +100,19 @@ private:
       for (std::size_t i = 0; i < keys.size(); ++i) {
         what += " " + quote(keys[i].text);
       }
-      Value::Object body;
-      Status status = enter(open.position);
-      if (!status.isOk()) {
-        return status;
+      // Each label wraps the body in one more object, so the body and every label count as a
+      // nesting level: the tree must stay shallow enough to walk and destroy recursively.
+      const int levels = static_cast<int>(keys.size());
+      for (int i = 0; i < levels; ++i) {
+        Status entered = enter(i + 1 < levels ? keys[i + 1].position : open.position);
+        if (!entered.isOk()) {
+          depth_ -= i;
+          return entered;
+        }
       }
-      status = parseBody(body, &keys[0].position, what);
-      --depth_;
+      Value::Object body;
+      Status status = parseBody(body, &keys[0].position, what);
+      depth_ -= levels;
       if (!status.isOk()) {
         return status;
       }

@@ -245,5 +245,24 @@ TEST(HclParser, DeepNestingIsRefused) {
   EXPECT_TRUE(invalid(r, "f.conf:1:105: nesting deeper than 100 levels"));
 }
 
+TEST(HclParser, BlockLabelsCountAsNestingLevels) {
+  // Found by fuzzing: each label wraps the body in one more object, so thousands of labels used to
+  // build a tree deep enough to overflow the stack when it was destroyed.
+  std::string text = "a";
+  for (int i = 0; i < 150; ++i) {
+    text += " l";
+  }
+  text += " {}";
+  Result<Value> r = parseHcl(text, "f.conf");
+  EXPECT_TRUE(invalid(r, "f.conf:1:203: nesting deeper than 100 levels"));
+
+  std::string ok = "a";
+  for (int i = 0; i < 99; ++i) {
+    ok += " l";
+  }
+  ok += " {}";
+  EXPECT_TRUE(parseHcl(ok, "f.conf").isOk());
+}
+
 } // namespace
 } // namespace spire::config
