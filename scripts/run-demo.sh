@@ -7,9 +7,10 @@ cd "$root"
 bash scripts/install-deps.sh
 bash scripts/build.sh release
 
-if [ ! -x build/bin/spire-server ] || [ ! -x build/bin/spire-agent ]; then
-  echo "run-demo: built the libraries and tests; spire-server and spire-agent do not exist yet" \
-       "(issues 4 and 5), so the server/agent demo stops here."
+if [ ! -f scripts/demo.sh ]; then
+  echo "run-demo: built everything. spire-server and spire-agent answer 'validate' so far; the"
+  echo "run-demo: server/agent demo (a workload fetching its X.509-SVID) arrives with issues 4 and 5."
+  build/bin/spire-agent validate -config conf/agent.conf || true
   exit 0
 fi
 exec bash scripts/demo.sh

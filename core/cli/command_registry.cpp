@@ -254,7 +254,11 @@ int CommandRegistry::run(const std::vector<std::string>& args, Env& env) const {
   }
   const Status status = (*node.run)(parsed.flags, env);
   if (!status.isOk()) {
-    env.err << "Error: " << status.message() << "\n";
+    // An empty message means the command already printed its own report in the words SPIRE
+    // uses for it (e.g. `validate`); only the exit code is left to give.
+    if (!status.message().empty()) {
+      env.err << "Error: " << status.message() << "\n";
+    }
     return 1;
   }
   return 0;

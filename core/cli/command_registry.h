@@ -24,6 +24,12 @@ struct Env {
 // "Error: <message>" on stderr with exit code 1, as SPIRE's command adapter does.
 using RunFunction = std::function<Status(const ParsedFlags& flags, Env& env)>;
 
+// The status a RunFunction returns when it has already printed its own failure report: exit code
+// 1 and nothing more on stderr.
+inline Status alreadyReported() {
+  return Status(StatusCode::kUnknown, "");
+}
+
 // A command as data: its path ("entry create"), the one-line synopsis mitchellh/cli lists, the
 // name of its Go FlagSet (shown in "Usage of <name>:"), and its flags.
 struct CommandSpec {
@@ -49,6 +55,8 @@ public:
   Status setRun(std::string_view path, RunFunction run);
 
   const CommandSpec* find(std::string_view path) const;
+  const std::string& program() const { return program_; }
+  const std::string& version() const { return version_; }
   std::vector<std::string> paths() const; // sorted
   FlagSet flagSet(const CommandSpec& spec) const;
 
