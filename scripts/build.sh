@@ -13,6 +13,8 @@ case "$flavor" in
 esac
 
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+# Paths relative to the checkout, so another clone of the same tree reuses the cache.
+export CCACHE_BASEDIR=$root CCACHE_NOHASHDIR=true CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
 jobs=${SPIRE_BUILD_JOBS:-$(nproc)}
 
 if [ ! -f "$dir/build.ninja" ]; then
