@@ -66,10 +66,10 @@ Result<SpiffeBundleMap> SpiffeBundleMap::parse(std::string_view json) {
   for (const std::string& name : keys) {
     Result<spiffe::TrustDomain> td = spiffe::TrustDomain::parse(name);
     if (!td) {
-      return mapError("invalid trust domain " + jwt::goQuote(name) + ": " + td.status().message());
+      return mapError("invalid trust domain " + goQuote(name) + ": " + td.status().message());
     }
     if (!seen.insert(td->name()).second) {
-      return mapError("duplicate entry found for trust domain " + jwt::goQuote(name));
+      return mapError("duplicate entry found for trust domain " + goQuote(name));
     }
     Result<SpiffeBundle> bundle = SpiffeBundle::parse(*td, (*it)[name].dump());
     if (!bundle) {
@@ -78,8 +78,7 @@ Result<SpiffeBundleMap> SpiffeBundleMap::parse(std::string_view json) {
       if (reason.rfind(kPrefix, 0) == 0) {
         reason = reason.substr(kPrefix.size()); // go-spiffe unwraps the inner error
       }
-      return mapError("error parsing bundle for trust domain " + jwt::goQuote(name) + ": " +
-                      reason);
+      return mapError("error parsing bundle for trust domain " + goQuote(name) + ": " + reason);
     }
     map.add(std::move(bundle).value());
   }
@@ -93,7 +92,7 @@ Result<std::string> SpiffeBundleMap::marshal() const {
     copy.clearRefreshHint(); // the spec: producers SHOULD omit it inside a map
     Result<ordered_json> doc = copy.toJson();
     if (!doc) {
-      return mapError("error marshaling bundle for trust domain " + jwt::goQuote(td.name()) + ": " +
+      return mapError("error marshaling bundle for trust domain " + goQuote(td.name()) + ": " +
                       doc.status().message());
     }
     domains[td.name()] = std::move(doc).value();

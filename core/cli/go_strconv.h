@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/go_quote.h"
+
 namespace spire::cli {
 
 // Go's strconv.ParseBool: 1 t T TRUE true True 0 f F FALSE false False; nothing else.
@@ -19,8 +21,5 @@ IntError parseGoInt64(std::string_view text, std::int64_t& out);
 
 // The flag package's wording for an IntError: "parse error" or "value out of range".
 std::string_view intErrorText(IntError error);
-
-// Go's %q / strconv.Quote for the ASCII and UTF-8 text flags carry: "a\"b\n" style.
-std::string goQuote(std::string_view text);
 
 } // namespace spire::cli

@@ -1,5 +1,7 @@
 #include "config/value.h"
 
+#include "common/go_quote.h"
+
 #include <cstdio>
 #include <map>
 #include <utility>
@@ -259,36 +261,7 @@ bool Value::sameAs(const Value& other) const {
 }
 
 std::string quote(std::string_view text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    switch (c) {
-    case '"':
-      out += "\\\"";
-      break;
-    case '\\':
-      out += "\\\\";
-      break;
-    case '\n':
-      out += "\\n";
-      break;
-    case '\t':
-      out += "\\t";
-      break;
-    case '\r':
-      out += "\\r";
-      break;
-    default:
-      if (c < 0x20 || c == 0x7f) {
-        char buf[8];
-        std::snprintf(buf, sizeof(buf), "\\x%02x", c);
-        out += buf;
-      } else {
-        out += static_cast<char>(c);
-      }
-    }
-  }
-  out += '"';
-  return out;
+  return goQuote(text);
 }
 
 } // namespace spire::config

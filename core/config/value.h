@@ -94,7 +94,7 @@ struct ObjectEntry {
 // Strict UTF-8 check (no overlongs, no surrogates, nothing above U+10FFFF).
 bool isValidUtf8(std::string_view text);
 
-// Quotes a string for messages, Go %q style for the printable ASCII cases: "a\"b".
+// Quotes a string for messages exactly as Go's %q does: "a\"b".
 std::string quote(std::string_view text);
 
 } // namespace spire::config

@@ -11,17 +11,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/go_quote.h"
 #include "common/status.h"
 
 namespace spire::jwt {
-
-// Go's strconv.Quote (what fmt's %q prints for a string): printable ASCII as is, quote and
-// backslash escaped, the usual \n \t ... escapes, other control bytes and invalid UTF-8 as
-// \xNN. Valid non-ASCII UTF-8 sequences are copied unchanged.
-std::string goQuote(std::string_view text);
-
-// fmt's %q on a []string: ["a" "b"]; an empty list prints as [].
-std::string goQuoteList(const std::vector<std::string>& items);
 
 // encoding/base64 DecodeString with RawURLEncoding (no padding; '=' is an illegal byte) or
 // StdEncoding (padding required). Like Go, '\r' and '\n' are skipped and unused trailing bits are
