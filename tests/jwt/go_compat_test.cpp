@@ -5,22 +5,6 @@
 namespace spire::jwt {
 namespace {
 
-TEST(GoQuoteTest, MatchesStrconvQuote) {
-  EXPECT_EQ(goQuote(""), R"("")");
-  EXPECT_EQ(goQuote("example.org"), R"("example.org")");
-  EXPECT_EQ(goQuote("a\"b\\c"), R"("a\"b\\c")");
-  EXPECT_EQ(goQuote("tab\there\nnl"), R"("tab\there\nnl")");
-  EXPECT_EQ(goQuote(std::string("\x01\x7f", 2)), R"("\x01\x7f")");
-  EXPECT_EQ(goQuote("caf\xC3\xA9"), "\"caf\xC3\xA9\""); // valid UTF-8 kept
-  EXPECT_EQ(goQuote("\xFF"), R"("\xff")");              // invalid UTF-8 byte
-}
-
-TEST(GoQuoteTest, ListFormatting) {
-  EXPECT_EQ(goQuoteList({}), "[]");
-  EXPECT_EQ(goQuoteList({"a"}), R"(["a"])");
-  EXPECT_EQ(goQuoteList({"a", "b c"}), R"(["a" "b c"])");
-}
-
 TEST(GoBase64Test, RawUrlDecodes) {
   EXPECT_EQ(*goDecodeRawUrl(""), "");
   EXPECT_EQ(*goDecodeRawUrl("YQ"), "a");
