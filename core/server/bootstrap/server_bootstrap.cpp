@@ -128,6 +128,12 @@ ServerBootstrap::start(const config::ServerFileConfig& file, BootstrapOptions op
   self->state_.logger = logger;
   self->state_.clock = options.clock;
 
+  self->events_ = std::make_unique<EventFollower>(self->catalog_->dataStore(), *self->index_,
+                                                  EventFollower::Options{});
+  // Before the snapshot: every write committed after it is then applied again by the follower.
+  if (Status positioned = self->events_->positionAtNewest(); !positioned.isOk()) {
+    return withStep(positioned, "failed to read datastore events");
+  }
   auto loaded = self->reloadIndex();
   if (!loaded.isOk()) {
     return withStep(loaded.status(), "failed to load registration entries");
@@ -136,6 +142,7 @@ ServerBootstrap::start(const config::ServerFileConfig& file, BootstrapOptions op
 }
 
 Result<std::size_t> ServerBootstrap::reloadIndex() {
+  auto paused = events_->pause();
   const plugin_host::DataStorePlugin& ds = catalog_->dataStore();
   auto entries = ds.listEntries(nullptr, plugin_host::Pagination{});
   if (!entries.isOk()) {

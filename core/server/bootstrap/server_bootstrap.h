@@ -13,6 +13,7 @@
 #include "config/loader.h"
 #include "plugin_host/catalog.h"
 #include "server/api/server_state.h"
+#include "server/bootstrap/event_follower.h"
 #include "server/ca/ca_manager.h"
 #include "server/ca/ca_store.h"
 #include "server/ca/key_store.h"
@@ -38,9 +39,11 @@ public:
   const plugin_host::Catalog& catalog() const { return *catalog_; }
   ca::CaManager& ca() { return *ca_; }
   registration::AuthorizedEntriesIndex& index() { return *index_; }
+  // Follows other servers' writes (HA); `run` starts it, tests poll it by hand.
+  EventFollower& events() { return *events_; }
 
   // Re-reads every entry and node selector set from the datastore into the index (start-up, and
-  // the periodic full reload). Returns the number of entries loaded.
+  // the periodic full reload), with event following paused. Returns the number of entries loaded.
   Result<std::size_t> reloadIndex();
 
 private:
@@ -52,6 +55,7 @@ private:
   std::unique_ptr<ca::DataStoreCaStore> ca_store_;
   std::unique_ptr<ca::CaManager> ca_;
   std::unique_ptr<registration::AuthorizedEntriesIndex> index_;
+  std::unique_ptr<EventFollower> events_;
   api::ServerState state_;
 };
 
