@@ -479,6 +479,15 @@ Status CaManager::pruneBundle() {
   return Status::ok();
 }
 
+Status CaManager::reloadBundle() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (Status st = refreshBundle(); !st.isOk()) {
+    return st;
+  }
+  publish();
+  return Status::ok();
+}
+
 void CaManager::publish() {
   auto snapshot = std::make_shared<CaSnapshot>();
   snapshot->x509 = x509_slots_[x509_current_].authority;

@@ -103,6 +103,10 @@ public:
   Status rotate();
   // Removes bundle authorities that expired more than 24h ago.
   Status pruneBundle();
+  // Re-reads the trust bundle from the datastore into the snapshot: after the Bundle API changed
+  // it, and periodically, so that authorities other servers of an HA deployment added are
+  // trusted here too.
+  Status reloadBundle();
 
   std::shared_ptr<const CaSnapshot> snapshot() const { return snapshot_.load(); }
   std::vector<SlotInfo> x509Slots() const;

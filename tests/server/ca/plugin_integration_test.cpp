@@ -177,3 +177,29 @@ TEST(UpstreamMinterTest, ParseUpstreamAnswerChecks) {
 
 } // namespace
 } // namespace spire::server::ca
+
+namespace spire::server::ca {
+namespace {
+
+// An authority another server of an HA deployment stored reaches this CA's snapshot on reload.
+TEST_F(PluginIntegrationTest, ReloadBundlePicksUpAuthoritiesAddedToTheStore) {
+  auto manager = CaManager::start(config(), *keys_, *store_);
+  ASSERT_TRUE(manager.isOk()) << manager.status().message();
+  ASSERT_EQ((*manager)->snapshot()->bundle->authorities().size(), 1u);
+
+  spire::testing::TestCa other = spire::testing::TestCa::createRoot("example.org");
+  std::string der = crypto::certificateToDer(*other.cert());
+  plugin_host::Bundle addition;
+  addition.trust_domain = "example.org";
+  addition.x509_authorities.push_back({plugin_host::Bytes(der.begin(), der.end()), false});
+  ASSERT_TRUE(datastore_->appendBundle(addition).isOk());
+  EXPECT_EQ((*manager)->snapshot()->bundle->authorities().size(), 1u);
+
+  ASSERT_TRUE((*manager)->reloadBundle().isOk());
+  EXPECT_EQ((*manager)->snapshot()->bundle->authorities().size(), 2u);
+  // Signing still works from the same active CA.
+  EXPECT_NE((*manager)->snapshot()->x509, nullptr);
+}
+
+} // namespace
+} // namespace spire::server::ca
