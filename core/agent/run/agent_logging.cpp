@@ -1,0 +1,236 @@
+#include "agent/run/agent_logging.h"
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <fcntl.h>
+#include <map>
+#include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/formatter.h>
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/sinks/ostream_sink.h>
+
+#include "cli/output.h"
+#include "common/go_quote.h"
+
+namespace spire::agent::run {
+namespace {
+
+constexpr char kFieldSeparator = '\x1f';
+constexpr char kValueSeparator = '\x1e';
+
+// logrus level names.
+std::string_view levelName(spdlog::level::level_enum level) {
+  switch (level) {
+  case spdlog::level::trace:
+    return "trace";
+  case spdlog::level::debug:
+    return "debug";
+  case spdlog::level::info:
+    return "info";
+  case spdlog::level::warn:
+    return "warning";
+  case spdlog::level::err:
+    return "error";
+  case spdlog::level::critical:
+    return "fatal";
+  default:
+    return "info";
+  }
+}
+
+// Go's time.RFC3339 in local time: "2006-01-02T15:04:05Z07:00" ("Z" for UTC).
+std::string rfc3339(std::chrono::system_clock::time_point at) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(at);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char base[32];
+  std::strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+  const long offset = tm.tm_gmtoff;
+  if (offset == 0) {
+    return std::string(base) + "Z";
+  }
+  const long minutes = (offset < 0 ? -offset : offset) / 60;
+  char zone[40];
+  std::snprintf(zone, sizeof(zone), "%c%02ld:%02ld", offset < 0 ? '-' : '+', minutes / 60,
+                minutes % 60);
+  return std::string(base) + zone;
+}
+
+// logrus TextFormatter.needsQuoting.
+bool needsQuoting(std::string_view text) {
+  for (char c : text) {
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       c == '-' || c == '.' || c == '_' || c == '/' || c == '@' || c == '^' ||
+                       c == '+';
+    if (!plain) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string textValue(std::string_view text) {
+  return needsQuoting(text) ? goQuote(text) : std::string(text);
+}
+
+class LogrusFormatter final : public spdlog::formatter {
+public:
+  explicit LogrusFormatter(LogFormat format) : format_(format) {}
+
+  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+    const std::string line = formatLogLine(
+        format_, msg.level, std::string_view(msg.payload.data(), msg.payload.size()), msg.time);
+    dest.append(line.data(), line.data() + line.size());
+  }
+  std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<LogrusFormatter>(format_);
+  }
+
+private:
+  LogFormat format_;
+};
+
+// Appends to a file opened O_APPEND (SPIRE opens log_file that way, mode 0640).
+class AppendFileSink final : public spdlog::sinks::base_sink<std::mutex> {
+public:
+  explicit AppendFileSink(int fd) : fd_(fd) {}
+  ~AppendFileSink() override { ::close(fd_); }
+
+protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t buffer;
+    formatter_->format(msg, buffer);
+    const char* data = buffer.data();
+    std::size_t left = buffer.size();
+    while (left > 0) {
+      const ssize_t n = ::write(fd_, data, left);
+      if (n < 0 && errno == EINTR) {
+        continue;
+      }
+      if (n <= 0) {
+        return; // a log line that cannot be written is dropped, never fatal
+      }
+      data += n;
+      left -= static_cast<std::size_t>(n);
+    }
+  }
+  void flush_() override {}
+
+private:
+  int fd_;
+};
+
+} // namespace
+
+std::string withFields(std::string_view message,
+                       const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::string out(message);
+  for (const auto& [key, value] : fields) {
+    out += kFieldSeparator;
+    out += key;
+    out += kValueSeparator;
+    out += value;
+  }
+  return out;
+}
+
+std::string formatLogLine(LogFormat format, spdlog::level::level_enum level,
+                          std::string_view payload, std::chrono::system_clock::time_point at) {
+  std::string_view message = payload;
+  std::map<std::string, std::string> fields;
+  if (const auto end = payload.find(kFieldSeparator); end != std::string_view::npos) {
+    message = payload.substr(0, end);
+    std::string_view rest = payload.substr(end + 1);
+    for (;;) {
+      const auto next = rest.find(kFieldSeparator);
+      const std::string_view field = rest.substr(0, next);
+      if (const auto split = field.find(kValueSeparator); split != std::string_view::npos) {
+        fields[std::string(field.substr(0, split))] = std::string(field.substr(split + 1));
+      }
+      if (next == std::string_view::npos) {
+        break;
+      }
+      rest = rest.substr(next + 1);
+    }
+  }
+  if (format == LogFormat::kJson) {
+    // logrus JSONFormatter: keys sorted (a Go map), HTML-escaped like encoding/json.
+    std::map<std::string, std::string> all = fields;
+    all["level"] = levelName(level);
+    all["msg"] = message;
+    all["time"] = rfc3339(at);
+    nlohmann::ordered_json line = nlohmann::ordered_json::object();
+    for (const auto& [key, value] : all) {
+      line[key] = value;
+    }
+    std::ostringstream out;
+    cli::printJson(out, line);
+    return out.str();
+  }
+  std::string line = "time=" + goQuote(rfc3339(at)) + " level=" + std::string(levelName(level)) +
+                     " msg=" + textValue(message);
+  for (const auto& [key, value] : fields) {
+    line += " " + key + "=" + textValue(value);
+  }
+  return line + "\n";
+}
+
+Result<spdlog::level::level_enum> parseLogLevel(std::string_view level) {
+  std::string upper(level);
+  for (char& c : upper) {
+    if (c >= 'a' && c <= 'z') {
+      c = static_cast<char>(c - 'a' + 'A');
+    }
+  }
+  if (upper == "TRACE") {
+    return spdlog::level::trace;
+  }
+  if (upper == "DEBUG") {
+    return spdlog::level::debug;
+  }
+  if (upper == "INFO") {
+    return spdlog::level::info;
+  }
+  if (upper == "WARN" || upper == "WARNING") {
+    return spdlog::level::warn;
+  }
+  if (upper == "ERROR") {
+    return spdlog::level::err;
+  }
+  if (upper == "FATAL" || upper == "PANIC") {
+    return spdlog::level::critical;
+  }
+  return invalidArgument("invalid log level " + goQuote(level));
+}
+
+Result<AgentLogger> makeAgentLogger(const config::LogOptions& options, std::ostream& stdout_sink) {
+  Result<spdlog::level::level_enum> level = parseLogLevel(options.level);
+  if (!level) {
+    return level.status();
+  }
+  spdlog::sink_ptr sink;
+  if (!options.file.empty()) {
+    const int fd = ::open(options.file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0) {
+      return internalError("could not open log file " + options.file + ": " + std::strerror(errno));
+    }
+    sink = std::make_shared<AppendFileSink>(fd);
+  } else {
+    sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(stdout_sink, /*force_flush=*/true);
+  }
+  sink->set_formatter(std::make_unique<LogrusFormatter>(
+      options.format == "json" ? LogFormat::kJson : LogFormat::kText));
+  AgentLogger out;
+  out.logger = std::make_shared<spdlog::logger>("spire-agent", sink);
+  out.logger->set_level(*level);
+  out.logger->flush_on(spdlog::level::trace);
+  out.launch_level = *level;
+  return out;
+}
+
+} // namespace spire::agent::run
