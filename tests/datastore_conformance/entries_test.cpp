@@ -1,8 +1,6 @@
 // Registration entries: create / create-or-return / fetch / update / delete / prune, uniqueness
 // and the cascades of a delete.
 
-#include <sqlite3.h>
-
 #include <set>
 
 #include "datastore_conformance/datastore_fixture.h"
@@ -10,23 +8,7 @@
 namespace spire::datastore_conformance {
 namespace {
 
-class EntryTest : public DataStoreTest {
-protected:
-  // Rows of `table` in the database file (checks cascades below the ABI).
-  std::int64_t rowCount(const std::string& table) {
-    sqlite3* db = nullptr;
-    EXPECT_EQ(sqlite3_open_v2(databasePath().c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
-              SQLITE_OK);
-    sqlite3_stmt* st = nullptr;
-    std::string sql = "SELECT COUNT(*) FROM " + table;
-    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr), SQLITE_OK);
-    EXPECT_EQ(sqlite3_step(st), SQLITE_ROW);
-    std::int64_t n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return n;
-  }
-};
+class EntryTest : public DataStoreTest {};
 
 Entry fullEntry() {
   Entry e = makeEntry("/workload", "/spire/agent/x", {{"unix", "uid:1000"}, {"unix", "gid:0"}});

@@ -15,6 +15,9 @@ class EntryFilterTest : public DataStoreTest {
 protected:
   void SetUp() override {
     DataStoreTest::SetUp();
+    if (HasFatalFailure() || IsSkipped()) {
+      return;
+    }
     ASSERT_TRUE(ds().createBundle(makeBundle("x.org")).isOk());
     ASSERT_TRUE(ds().createBundle(makeBundle("y.org")).isOk());
     add("e1", "/w1", "/a1", {{"t", "a"}, {"t", "b"}}, {"x.org"}, false, "h1");

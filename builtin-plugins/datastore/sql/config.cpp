@@ -7,6 +7,10 @@
 
 #include "spire/plugin/cpp/error.hpp"
 
+#if SPIRE_DS_HAVE_POSTGRES
+#include "datastore/sql/pg_db.h"
+#endif
+
 namespace spire::datastore::sql {
 namespace {
 
@@ -16,8 +20,8 @@ using spire::plugin::Error;
   throw Error(SPIRE_INVALID_ARGUMENT, message);
 }
 
-// Keys SPIRE accepts. The MySQL TLS keys and the AWS blocks belong to backends this build does not
-// have yet; they are recognised so the error says that rather than "unknown key".
+// Keys SPIRE accepts. The AWS blocks (IAM authentication to RDS) are recognised so the error says
+// this build lacks them rather than "unknown key".
 const std::set<std::string, std::less<>> kKnownKeys = {
     "database_type",  "connection_string", "ro_connection_string", "max_open_conns",
     "max_idle_conns", "conn_max_lifetime", "disable_migration",    "log_sql",
@@ -144,25 +148,75 @@ Config parseConfig(std::string_view json) {
   if (cfg.database_type.empty()) {
     invalid("database_type must be set");
   }
-  if (cfg.database_type == "postgres" || cfg.database_type == "mysql") {
-    invalid("database_type \"" + cfg.database_type +
-            "\" is not available in this build (supported: \"sqlite3\")");
+  const std::string& type = cfg.database_type;
+  if (type != "sqlite3" && type != "postgres" && type != "mysql") {
+    invalid("unsupported database_type: \"" + type + "\"");
   }
-  if (cfg.database_type != "sqlite3") {
-    invalid("unsupported database_type: \"" + cfg.database_type + "\"");
+  if (!backendCompiled(type)) {
+    invalid("database_type \"" + type + "\" is not supported by this build");
   }
   if (cfg.connection_string.empty()) {
     invalid("connection_string must be set");
   }
-  for (const char* key : {"root_ca_path", "client_cert_path", "client_key_path"}) {
-    if (obj.contains(key)) {
-      invalid(std::string(key) + " is only valid with database_type \"mysql\"");
+  cfg.root_ca_path = getString(obj, "root_ca_path");
+  cfg.client_cert_path = getString(obj, "client_cert_path");
+  cfg.client_key_path = getString(obj, "client_key_path");
+  if (type != "mysql") {
+    for (const char* key : {"root_ca_path", "client_cert_path", "client_key_path"}) {
+      if (obj.contains(key)) {
+        invalid(std::string(key) + " is only valid with database_type \"mysql\"");
+      }
     }
   }
+  if (type == "mysql") {
+    try {
+      cfg.mysql = parseMysqlDsn(cfg.connection_string);
+    } catch (const Error& e) {
+      invalid(std::string("connection_string: ") + e.what());
+    }
+    if (!cfg.ro_connection_string.empty()) {
+      try {
+        parseMysqlDsn(cfg.ro_connection_string);
+      } catch (const Error& e) {
+        invalid(std::string("ro_connection_string: ") + e.what());
+      }
+    }
+    if (cfg.client_cert_path.empty() != cfg.client_key_path.empty()) {
+      invalid("client_cert_path and client_key_path must be set together");
+    }
+    if (!cfg.client_cert_path.empty() && cfg.root_ca_path.empty()) {
+      invalid("client_cert_path and client_key_path need root_ca_path");
+    }
+  }
+#if SPIRE_DS_HAVE_POSTGRES
+  if (type == "postgres") {
+    if (std::string error = postgresConnStringError(cfg.connection_string); !error.empty()) {
+      invalid("connection_string: " + error);
+    }
+    if (!cfg.ro_connection_string.empty()) {
+      if (std::string error = postgresConnStringError(cfg.ro_connection_string); !error.empty()) {
+        invalid("ro_connection_string: " + error);
+      }
+    }
+  }
+#endif
   if (cfg.max_open_conns == 0) {
     cfg.max_open_conns = 100; // as database/sql: 0 = unlimited; keep a sane cap
   }
   return cfg;
+}
+
+bool backendCompiled(const std::string& database_type) {
+  if (database_type == "sqlite3") {
+    return true;
+  }
+  if (database_type == "postgres") {
+    return SPIRE_DS_HAVE_POSTGRES != 0;
+  }
+  if (database_type == "mysql") {
+    return SPIRE_DS_HAVE_MYSQL != 0;
+  }
+  return false;
 }
 
 std::string sqliteUri(const std::string& cs, const std::string& memory_name) {

@@ -1,7 +1,7 @@
 #pragma once
 
 // The backend seam of the `sql` DataStore: everything the store needs from a database engine, and
-// nothing more, so SQLite (now) and PostgreSQL / MySQL (issue 6) plug in behind one interface.
+// nothing more, so SQLite, PostgreSQL and MySQL/MariaDB plug in behind one interface.
 //
 //   Connection  one session; prepares statements (cached per connection), runs transactions.
 //   Statement   bound parameters in, rows out; `?` placeholders everywhere (a backend whose driver
@@ -30,6 +30,7 @@ enum class DbErrorKind {
   kUniqueViolation, // a UNIQUE / PRIMARY KEY constraint refused the write
   kRetryable,       // busy, locked, serialization failure, deadlock: run the transaction again
   kUnavailable,     // cannot open / lost the connection
+  kInDoubt,         // the connection broke during COMMIT: the write may or may not have happened
   kOther,
 };
 
@@ -66,7 +67,18 @@ struct Dialect {
   std::string bool_type;      // boolean column type
   std::string bigint_type;    // 64-bit integer column type
   std::string varchar_type;   // indexed string column type, e.g. "VARCHAR(255)"
-  std::string long_text_type; // unindexed long string (hint up to 1024)
+  std::string long_text_type; // long string (hint, up to 1024)
+  // Key prefix for an index over long_text_type ("(255)" on MySQL, whose index keys are limited
+  // to 3072 bytes = 768 utf8mb4 characters); empty where the whole value is indexed.
+  std::string long_text_index_prefix;
+  std::string table_options; // appended to every CREATE TABLE (MySQL engine / charset / collation)
+  // Counts the tables named `?` in the database the connection uses (its current schema).
+  std::string table_exists_sql;
+  // Taken before the migration transaction and released after it, so two servers starting at once
+  // on one database never migrate concurrently. Empty when the engine needs none (SQLite's write
+  // transaction already excludes other writers).
+  std::string migration_lock_sql;
+  std::string migration_unlock_sql;
 };
 
 class Connection {
@@ -90,6 +102,8 @@ public:
 
   // False once the connection is unusable (it is then dropped instead of returned to the pool).
   virtual bool healthy() const = 0;
+
+  // Statements run outside begin()/commit() run in autocommit mode (each one on its own).
 };
 using ConnectionPtr = std::unique_ptr<Connection>;
 

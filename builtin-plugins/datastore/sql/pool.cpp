@@ -1,5 +1,7 @@
 #include "datastore/sql/pool.h"
 
+#include <random>
+
 namespace spire::datastore::sql {
 
 Pool::Pool(Factory factory, int max_open, int max_idle, std::int64_t max_lifetime_ms)
@@ -47,13 +49,27 @@ void Pool::release(ConnectionPtr conn, Clock::time_point born) {
   std::unique_lock lock(mu_);
   if (conn->healthy() && !expired(born) && static_cast<int>(idle_.size()) < max_idle_) {
     idle_.push_back({std::move(conn), born});
-  } else {
-    --open_;
-    lock.unlock();
-    conn.reset();
-    lock.lock();
+    cv_.notify_one();
+    return;
   }
-  cv_.notify_one();
+  std::deque<Idle> stale;
+  if (!conn->healthy()) {
+    // A lost connection usually means the server restarted or dropped every session: the idle
+    // ones are most likely dead too, so open fresh ones instead of failing on each in turn.
+    stale.swap(idle_);
+  }
+  open_ -= 1 + static_cast<int>(stale.size());
+  cv_.notify_all();
+  lock.unlock();
+  conn.reset(); // close outside the lock
+  stale.clear();
+}
+
+void retryBackoff(int attempt) {
+  thread_local std::minstd_rand rng(std::random_device{}());
+  int base_ms = (attempt - 1) * 5;
+  std::uniform_int_distribution<int> jitter(0, base_ms);
+  std::this_thread::sleep_for(std::chrono::milliseconds(base_ms + jitter(rng)));
 }
 
 spire::plugin::Error mapDbError(const DbError& e) {
@@ -64,6 +80,9 @@ spire::plugin::Error mapDbError(const DbError& e) {
     return spire::plugin::Error(SPIRE_UNAVAILABLE, std::string("database busy: ") + e.what());
   case DbErrorKind::kUnavailable:
     return spire::plugin::Error(SPIRE_UNAVAILABLE, e.what());
+  case DbErrorKind::kInDoubt:
+    return spire::plugin::Error(SPIRE_UNAVAILABLE,
+                                std::string("database connection lost during commit: ") + e.what());
   case DbErrorKind::kOther:
     break;
   }

@@ -74,25 +74,43 @@ private:
 // The gRPC-style error for a database failure outside the store's own checks.
 spire::plugin::Error mapDbError(const DbError& e);
 
-inline constexpr int kMaxTransactionAttempts = 10;
+inline constexpr int kMaxTransactionAttempts = 10; // busy / serialization failure / deadlock
+inline constexpr int kMaxReconnectAttempts = 3;    // lost or refused connection
 
-// Runs fn(Connection&) inside one transaction and commits; on a busy / serialization failure the
-// whole transaction is rolled back and run again (bounded), so fn must not have effects outside
-// the database (results are returned, and emitted only after commit).
+// Sleep before attempt `attempt` (2, 3, ...): grows linearly, with jitter so that two transactions
+// that just deadlocked each other do not collide again in lockstep.
+void retryBackoff(int attempt);
+
+// Runs fn(Connection&) inside one transaction and commits. The whole transaction is rolled back
+// and run again (bounded) on a busy / serialization failure / deadlock, and on a connection that
+// was lost before COMMIT (the server rolled it back; the retry gets a fresh connection). A
+// connection lost during COMMIT is not retried: the write is in doubt (UNAVAILABLE). fn must not
+// have effects outside the database (results are returned, and emitted only after commit).
 template <class Fn> auto inTransaction(Pool& pool, bool write, Fn&& fn) {
   using R = std::invoke_result_t<Fn&, Connection&>;
+  int reconnects = 0;
   for (int attempt = 1;; ++attempt) {
     try {
       auto lease = pool.acquire();
+      auto commit = [&] {
+        try {
+          lease->commit();
+        } catch (const DbError& e) {
+          if (e.kind() == DbErrorKind::kUnavailable) {
+            throw DbError(DbErrorKind::kInDoubt, e.what());
+          }
+          throw;
+        }
+      };
       try {
         lease->begin(write);
         if constexpr (std::is_void_v<R>) {
           fn(*lease);
-          lease->commit();
+          commit();
           return;
         } else {
           R result = fn(*lease);
-          lease->commit();
+          commit();
           return result;
         }
       } catch (...) {
@@ -100,8 +118,10 @@ template <class Fn> auto inTransaction(Pool& pool, bool write, Fn&& fn) {
         throw;
       }
     } catch (const DbError& e) {
-      if (e.kind() == DbErrorKind::kRetryable && attempt < kMaxTransactionAttempts) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(attempt * 5));
+      bool retry = (e.kind() == DbErrorKind::kRetryable && attempt < kMaxTransactionAttempts) ||
+                   (e.kind() == DbErrorKind::kUnavailable && ++reconnects < kMaxReconnectAttempts);
+      if (retry) {
+        retryBackoff(attempt + 1);
         continue;
       }
       throw mapDbError(e);

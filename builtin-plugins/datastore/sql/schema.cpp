@@ -10,9 +10,13 @@ namespace {
 
 using spire::plugin::Error;
 
-// $ID, $BLOB, $BOOL, $BIGINT, $STR, $LONGSTR are replaced with the dialect's types, so this text
-// is the only schema definition for every backend.
+// $ID, $BLOB, $BOOL, $BIGINT, $STR, $LONGSTR, $LONGIDX are replaced with the dialect's types,
+// and CREATE TABLE gets the dialect's table options, so this text is the only schema definition
+// for every backend. Foreign keys are table constraints (MySQL ignores column-level REFERENCES).
 std::string expand(std::string text, const Dialect& d) {
+  if (text.rfind("CREATE TABLE ", 0) == 0) {
+    text += d.table_options;
+  }
   auto replace = [&](const std::string& from, const std::string& to) {
     for (size_t pos = 0; (pos = text.find(from, pos)) != std::string::npos; pos += to.size()) {
       text.replace(pos, from.size(), to);
@@ -23,6 +27,7 @@ std::string expand(std::string text, const Dialect& d) {
   replace("$BOOL", d.bool_type);
   replace("$BIGINT", d.bigint_type);
   replace("$LONGSTR", d.long_text_type);
+  replace("$LONGIDX", d.long_text_index_prefix);
   replace("$STR", d.varchar_type);
   return text;
 }
@@ -60,23 +65,25 @@ const std::vector<std::string> kV23 = {
     "CREATE INDEX idx_registered_entries_spiffe_id ON registered_entries (spiffe_id)",
     "CREATE INDEX idx_registered_entries_parent_id ON registered_entries (parent_id)",
     "CREATE INDEX idx_registered_entries_expiry ON registered_entries (expiry)",
-    "CREATE INDEX idx_registered_entries_hint ON registered_entries (hint)",
+    "CREATE INDEX idx_registered_entries_hint ON registered_entries (hint$LONGIDX)",
 
     "CREATE TABLE registered_entries_events ($ID, " SPIRE_DS_TIMES ", entry_id $STR NOT NULL)",
 
-    "CREATE TABLE selectors ($ID, " SPIRE_DS_TIMES ", registered_entry_id $BIGINT NOT NULL "
-    "REFERENCES registered_entries (id) ON DELETE CASCADE, type $STR NOT NULL, "
-    "value $STR NOT NULL)",
+    "CREATE TABLE selectors ($ID, " SPIRE_DS_TIMES ", registered_entry_id $BIGINT NOT NULL, "
+    "type $STR NOT NULL, value $STR NOT NULL, FOREIGN KEY (registered_entry_id) REFERENCES "
+    "registered_entries (id) ON DELETE CASCADE)",
     "CREATE UNIQUE INDEX idx_selector_entry ON selectors (registered_entry_id, type, value)",
     "CREATE INDEX idx_selectors_type_value ON selectors (type, value)",
 
-    "CREATE TABLE dns_names ($ID, " SPIRE_DS_TIMES ", registered_entry_id $BIGINT NOT NULL "
-    "REFERENCES registered_entries (id) ON DELETE CASCADE, value $STR NOT NULL)",
+    "CREATE TABLE dns_names ($ID, " SPIRE_DS_TIMES ", registered_entry_id $BIGINT NOT NULL, "
+    "value $STR NOT NULL, FOREIGN KEY (registered_entry_id) REFERENCES registered_entries (id) "
+    "ON DELETE CASCADE)",
     "CREATE UNIQUE INDEX idx_dns_entry ON dns_names (registered_entry_id, value)",
 
-    "CREATE TABLE federated_registration_entries (bundle_id $BIGINT NOT NULL REFERENCES bundles "
-    "(id) ON DELETE CASCADE, registered_entry_id $BIGINT NOT NULL REFERENCES registered_entries "
-    "(id) ON DELETE CASCADE, PRIMARY KEY (bundle_id, registered_entry_id))",
+    "CREATE TABLE federated_registration_entries (bundle_id $BIGINT NOT NULL, "
+    "registered_entry_id $BIGINT NOT NULL, PRIMARY KEY (bundle_id, registered_entry_id), "
+    "FOREIGN KEY (bundle_id) REFERENCES bundles (id) ON DELETE CASCADE, "
+    "FOREIGN KEY (registered_entry_id) REFERENCES registered_entries (id) ON DELETE CASCADE)",
     "CREATE INDEX idx_federated_registration_entries_registered_entry_id ON "
     "federated_registration_entries (registered_entry_id)",
 
@@ -114,13 +121,7 @@ const std::vector<std::string> kV25 = {
 const Migration kMigrations[] = {{23, &kV23}, {24, &kV24}, {25, &kV25}};
 
 bool tableExists(Connection& conn, const std::string& table) {
-  std::string sql;
-  if (conn.dialect().name == "sqlite3") {
-    sql = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?";
-  } else {
-    sql = "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = ?";
-  }
-  auto st = conn.query(sql, {table});
+  auto st = conn.query(conn.dialect().table_exists_sql, {table});
   return st->next() && st->getInt(0) > 0;
 }
 

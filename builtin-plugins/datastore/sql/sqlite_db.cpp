@@ -205,6 +205,11 @@ const Dialect& sqliteDialect() {
       .bigint_type = "BIGINT",
       .varchar_type = "VARCHAR(255)",
       .long_text_type = "VARCHAR(1024)",
+      .long_text_index_prefix = "",
+      .table_options = "",
+      .table_exists_sql = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
+      .migration_lock_sql = "",
+      .migration_unlock_sql = "",
   };
   return kDialect;
 }
