@@ -9,11 +9,12 @@ bash scripts/install-deps.sh
 
 echo "== release build"
 bash scripts/build.sh release
-echo "== release tests"
-ctest --test-dir build --output-on-failure -j "$(nproc)" --timeout 300
+echo "== release tests (PostgreSQL and MariaDB started on loopback for the datastore suite)"
+bash scripts/db/with-databases.sh \
+  ctest --test-dir build --output-on-failure -j "$(nproc)" --timeout 300
 
 echo "== sanitizer build (ASan + UBSan)"
 bash scripts/build.sh asan
 echo "== sanitizer tests"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build-asan --output-on-failure -j "$(nproc)" --timeout 600 -LE no_sanitizer
+  bash scripts/db/with-databases.sh ctest --test-dir build-asan --output-on-failure -j "$(nproc)" --timeout 600 -LE no_sanitizer

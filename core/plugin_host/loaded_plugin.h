@@ -7,6 +7,7 @@
 // SPIRE_PLUGIN_FLAG_SERIALIZE_CALLS. The destructor calls the plugin's destroy() and must not run
 // while calls are in flight (facades hold a shared_ptr for that).
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -72,12 +73,18 @@ public:
   spire_plugin* self() const { return self_; }
   spire_host* host() const { return host_.get(); }
 
+  // How many calls went through invoke() (create and configure included). One relaxed increment
+  // per call: benchmarks read it to show, e.g., that a steady-state agent sync makes no DataStore
+  // call. Not a synchronisation point.
+  std::uint64_t callCount() const { return calls_.load(std::memory_order_relaxed); }
+
   // Runs fn(spire_call*) -> spire_status as a call accepting `allowed` results (EmitKind bits)
   // and turns its outcome into a Status prefixed with the plugin type and name. Results land in
   // *results (and *datastore for DataStore calls).
   template <class Fn>
   Status invoke(std::uint32_t allowed, std::string_view method, CallResults* results,
                 DatastoreResults* datastore, Fn&& fn) {
+    calls_.fetch_add(1, std::memory_order_relaxed);
     spire_call call(host_.get(), allowed, std::string(method));
     call.datastore = datastore;
     spire_status code;
@@ -106,6 +113,7 @@ private:
   bool created_ = false;
   bool serialize_ = false;
   std::mutex mu_;
+  std::atomic<std::uint64_t> calls_{0};
 };
 
 using LoadedPluginPtr = std::shared_ptr<LoadedPlugin>;

@@ -63,7 +63,7 @@ PolicyAuthorizer::PolicyAuthorizer(api::ServerState& state, PolicyAuthorizerOpti
     }
   }
   if (state.index != nullptr) {
-    subscription_ = state.index->subscribe([this](std::uint64_t) { invalidateAll(); });
+    subscription_ = state.index->subscribe([this](std::uint64_t) { invalidateEntries(); });
   }
 }
 
@@ -233,6 +233,7 @@ Status PolicyAuthorizer::checkAgent(const spiffe::SpiffeId& id, const X509& svid
   }
 
   const std::uint64_t generation_before = generation();
+  const std::uint64_t node_revision_before = nodeRevision(agent_id);
   if (state_.datastore == nullptr) {
     return internalError("unable to look up agent information: no datastore");
   }
@@ -255,7 +256,7 @@ Status PolicyAuthorizer::checkAgent(const spiffe::SpiffeId& id, const X509& svid
     return permissionDenied("agent " + quoted + " is banned");
   }
   if (node.cert_serial_number == serial) {
-    storeNode(generation_before, node);
+    storeNode(generation_before, node_revision_before, node);
     return {};
   }
   if (!node.new_cert_serial_number.empty() && node.new_cert_serial_number == serial) {
@@ -277,7 +278,7 @@ Status PolicyAuthorizer::checkAgent(const spiffe::SpiffeId& id, const X509& svid
                  updated.status().message());
       return internalError("unable to activate the new agent SVID: " + updated.status().message());
     }
-    storeNode(generation_before, promoted);
+    storeNode(generation_before, node_revision_before, promoted);
     return {};
   }
   log().error("Agent SVID is not active: caller-id={} svid-serial={} serial={}", agent_id, serial,
@@ -333,15 +334,21 @@ std::optional<plugin_host::AttestedNode> PolicyAuthorizer::cachedNode(const std:
   if (node_ttl_.count() <= 0) {
     return std::nullopt;
   }
+  const std::uint64_t current = nodeRevision(id);
   std::lock_guard lock(mutex_);
   auto it = nodes_.find(id);
-  if (it == nodes_.end() || std::chrono::steady_clock::now() - it->second.fetched >= node_ttl_) {
+  if (it == nodes_.end() || std::chrono::steady_clock::now() - it->second.fetched >= node_ttl_ ||
+      it->second.node_revision != current) {
     return std::nullopt;
   }
   return it->second.node;
 }
 
-void PolicyAuthorizer::storeNode(std::uint64_t generation_before,
+std::uint64_t PolicyAuthorizer::nodeRevision(const std::string& id) const {
+  return state_.index != nullptr ? state_.index->nodeChangedRevision(id) : 0;
+}
+
+void PolicyAuthorizer::storeNode(std::uint64_t generation_before, std::uint64_t node_revision,
                                  const plugin_host::AttestedNode& node) const {
   if (node_ttl_.count() <= 0) {
     return;
@@ -353,7 +360,7 @@ void PolicyAuthorizer::storeNode(std::uint64_t generation_before,
   if (nodes_.size() >= kMaxCacheSize) {
     nodes_.clear();
   }
-  nodes_[node.spiffe_id] = CachedNode{node, std::chrono::steady_clock::now()};
+  nodes_[node.spiffe_id] = CachedNode{node, std::chrono::steady_clock::now(), node_revision};
 }
 
 std::uint64_t PolicyAuthorizer::generation() const {
@@ -366,6 +373,11 @@ void PolicyAuthorizer::invalidateAgent(std::string_view agent_id) const {
   ++generation_;
   nodes_.erase(std::string(agent_id));
   entries_.erase(std::string(agent_id));
+}
+
+void PolicyAuthorizer::invalidateEntries() const {
+  std::lock_guard lock(mutex_);
+  entries_.clear();
 }
 
 void PolicyAuthorizer::invalidateAll() const {

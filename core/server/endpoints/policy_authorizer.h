@@ -24,15 +24,17 @@
 //    is the same object and no certificate of the chain has expired (a CA rotation or a pruned
 //    authority publishes a new bundle, which verifies again);
 //  * attested nodes: a record read from the datastore answers later calls of the same agent for
-//    `node_cache_ttl`, and only while the presented serial equals the cached current serial; any
-//    other outcome (banned, unknown, stale serial, new serial) always re-reads the datastore,
-//    as SPIRE's max_attested_node_info_staleness cache does.
-//  * registration entries by SPIFFE ID (admin / downstream): for `entry_cache_ttl`.
-// Both caches are dropped on every AuthorizedEntriesIndex write (services write the index right
-// after the datastore, so an evicted node, a changed entry or new node selectors take effect at
-// once) and by invalidateAgent()/invalidateAll(). A ban that reaches the index or calls
-// invalidateAgent() is immediate; one that touches only the datastore takes effect within
-// node_cache_ttl (1 s by default). A fetch that raced with an invalidation is not cached.
+//    `node_cache_ttl`, only while the presented serial equals the cached current serial, and
+//    only while the index's nodeChangedRevision() for that agent is the one seen before the
+//    read. Every node write reaches the index: this server's attest/evict directly, and every
+//    node write of any server (ban, renewal, re-attestation) through the datastore's node events
+//    (EventFollower, 200 ms). So steady-state agent calls read no database, and a ban takes
+//    effect within one event poll. Any other outcome (banned, unknown, stale serial, new serial)
+//    always re-reads the datastore, as SPIRE's max_attested_node_info_staleness cache does.
+//  * registration entries by SPIFFE ID (admin / downstream): for `entry_cache_ttl`, dropped on
+//    every AuthorizedEntriesIndex write.
+// invalidateAgent()/invalidateAll() drop both at once. A fetch that raced with an invalidation
+// is not cached.
 //
 // THREADS: authorize() from any number of handler threads; the caches are behind one mutex,
 // held only for map operations (never across a datastore call).
@@ -51,7 +53,8 @@
 
 namespace spire::server::endpoints {
 
-inline constexpr std::chrono::milliseconds kDefaultNodeCacheTtl{1000};
+// A safety net only: node changes invalidate by revision (see above).
+inline constexpr std::chrono::milliseconds kDefaultNodeCacheTtl{30000};
 inline constexpr std::chrono::milliseconds kDefaultEntryCacheTtl{5000};
 
 struct PolicyAuthorizerOptions {
@@ -106,6 +109,7 @@ private:
   struct CachedNode {
     plugin_host::AttestedNode node;
     SteadyTime fetched;
+    std::uint64_t node_revision = 0; // index nodeChangedRevision() read before the fetch
   };
   // A client chain that verified against a given bundle snapshot; valid until its first
   // certificate expires or the bundle changes.
@@ -129,7 +133,10 @@ private:
   Status checkAgent(const spiffe::SpiffeId& id, const X509& svid, DenialReason* reason) const;
   Result<CachedEntries> callerEntries(const spiffe::SpiffeId& id) const;
   std::optional<plugin_host::AttestedNode> cachedNode(const std::string& id) const;
-  void storeNode(std::uint64_t generation, const plugin_host::AttestedNode& node) const;
+  void storeNode(std::uint64_t generation, std::uint64_t node_revision,
+                 const plugin_host::AttestedNode& node) const;
+  std::uint64_t nodeRevision(const std::string& id) const;
+  void invalidateEntries() const;
   std::uint64_t generation() const;
   spdlog::logger& log() const;
 

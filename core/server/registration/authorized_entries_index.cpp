@@ -321,6 +321,12 @@ EntryPtr AuthorizedEntriesIndex::entry(std::string_view entry_id) const {
   return it == state_->by_id.end() ? nullptr : it->second;
 }
 
+std::uint64_t AuthorizedEntriesIndex::nodeChangedRevision(std::string_view agent_id) const {
+  std::shared_lock lock(mutex_);
+  const State& s = *state_;
+  return std::max(s.all_changed, s.lookup(s.node_changed, agent_id));
+}
+
 std::size_t AuthorizedEntriesIndex::entryCount() const {
   std::shared_lock lock(mutex_);
   return state_->by_id.size();

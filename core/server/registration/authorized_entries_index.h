@@ -101,6 +101,10 @@ public:
   bool changedSince(std::string_view agent_id, std::uint64_t revision) const;
   // One entry by ID, or null.
   EntryPtr entry(std::string_view entry_id) const;
+  // The last revision that set or removed this agent's node selectors, or rebuilt the index (0
+  // if none): caches of an agent's attested-node record stay valid while it is unchanged. Node
+  // writes of this server and of other servers (through datastore events) all pass here.
+  std::uint64_t nodeChangedRevision(std::string_view agent_id) const;
   std::size_t entryCount() const;
   std::size_t nodeCount() const;
   std::size_t aliasCount() const;

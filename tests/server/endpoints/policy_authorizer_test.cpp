@@ -285,6 +285,35 @@ TEST_F(PolicyAuthorizerTest, CachedNodeIsDroppedOnInvalidationAndIndexWrites) {
   expectDenied(tcp(svid), kSyncEntries);
 }
 
+// Steady state costs no datastore read: entry writes leave the node cache alone, while a node
+// write of any server (here: a ban written to the datastore and delivered by its node event)
+// ends it at once.
+TEST_F(PolicyAuthorizerTest, NodeCacheSurvivesEntryWritesAndEndsOnNodeEvents) {
+  ClientSvid svid = agentSvid(*fixture_, kAgentId);
+  attest(*fixture_, kAgentId, svid);
+  fixture_->index().setNodeSelectors(kAgentId, {{"join_token", "abc"}});
+  ASSERT_TRUE(fixture_->bootstrap().events().positionAtNewest().isOk());
+  PolicyAuthorizer& authz = authorizer();
+  ASSERT_TRUE(authz.authorizePeer(tcp(svid), kSyncEntries).isOk());
+
+  plugin_host::AttestedNode banned = node();
+  banned.cert_serial_number = "";
+  ASSERT_TRUE(
+      fixture_->datastore().updateAttestedNode(banned, SPIRE_NODE_MASK_CERT_SERIAL_NUMBER).isOk());
+  plugin_host::Entry entry;
+  entry.entry_id = "unrelated";
+  entry.spiffe_id = "spiffe://example.org/other";
+  entry.parent_id = "spiffe://example.org/spire/agent/other";
+  entry.selectors = {{"unix", "uid:1"}};
+  fixture_->index().upsertEntry(entry);
+  // Served from the cache: the ban has not reached the index yet.
+  ASSERT_TRUE(authz.authorizePeer(tcp(svid), kSyncEntries).isOk());
+
+  auto applied = fixture_->bootstrap().events().pollOnce();
+  ASSERT_TRUE(applied.isOk()) << applied.status().message();
+  expectDenied(tcp(svid), kSyncEntries);
+}
+
 TEST_F(PolicyAuthorizerTest, NodeCacheTtlFollowsConfig) {
   EXPECT_EQ(authorizer().nodeCacheTtl(), kDefaultNodeCacheTtl);
   ServerFixtureOptions options;
