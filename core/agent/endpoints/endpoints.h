@@ -47,7 +47,9 @@ public:
   Status start();
   void stop();
 
-  const PeerTracker& peersForTest() const { return peers_; }
+  // The callers' credentials by connection, for services added with addService() that attest
+  // callers themselves (Envoy SDS).
+  const PeerTracker& peers() const { return peers_; }
 
   static constexpr std::chrono::seconds kShutdownGrace{1};
 

@@ -75,7 +75,7 @@ Result<std::unique_ptr<AgentRunner>> AgentRunner::start(const config::AgentFileC
       logger->warn(std::string(line));
     };
     runner->sds_ = std::make_unique<sds::SdsService>(sds_config, runner->context_.source,
-                                                     runner->endpoints_.peersForTest());
+                                                     runner->endpoints_.peers());
     runner->endpoints_.addService(*runner->sds_);
   }
   if (Status started = runner->endpoints_.start(); !started.isOk()) {

@@ -69,7 +69,7 @@ TEST_F(EndpointsTest, CallerIsIdentifiedByKernelCredentials) {
   EXPECT_EQ(caller->uid, ::getuid());
   EXPECT_EQ(caller->gid, ::getgid());
   EXPECT_EQ(caller->start_time, processStartTime(::getpid()).value());
-  EXPECT_EQ(endpoints_->peersForTest().sizeForTest(), 1u);
+  EXPECT_EQ(endpoints_->peers().sizeForTest(), 1u);
 }
 
 // The security header must be there exactly once, with the exact value "true".

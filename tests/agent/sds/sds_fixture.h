@@ -76,7 +76,7 @@ protected:
       std::lock_guard<std::mutex> lock(log_mutex_);
       log_.emplace_back(line);
     };
-    sds_ = std::make_unique<SdsService>(sds_config, source_, endpoints_->peersForTest());
+    sds_ = std::make_unique<SdsService>(sds_config, source_, endpoints_->peers());
     endpoints_->addService(*sds_);
     Status started = endpoints_->start();
     ASSERT_TRUE(started.isOk()) << started.toString();
