@@ -1,5 +1,6 @@
 #include "crypto/certificate_builder.h"
 
+#include <cstring>
 #include <ctime>
 
 #include <openssl/err.h>
@@ -154,6 +155,60 @@ Status addKeyIds(X509* cert, const CertificateTemplate& tmpl, const X509* issuer
 }
 
 } // namespace
+
+Status setSubjectPublicKeyInfo(X509* cert, std::string_view spki_der) {
+  const Status malformed = invalidArgument("malformed subject public key info");
+  // SubjectPublicKeyInfo ::= SEQUENCE { algorithm AlgorithmIdentifier, subjectPublicKey BIT
+  // STRING }; both parts are parsed by OpenSSL's plain ASN.1 templates (no key decoding).
+  const auto* begin = reinterpret_cast<const unsigned char*>(spki_der.data());
+  const unsigned char* p = begin;
+  long len = 0;
+  int tag = 0;
+  int cls = 0;
+  int ret = ASN1_get_object(&p, &len, &tag, &cls, static_cast<long>(spki_der.size()));
+  if ((ret & 0x80) != 0 || ret != V_ASN1_CONSTRUCTED || tag != V_ASN1_SEQUENCE ||
+      cls != V_ASN1_UNIVERSAL || p + len != begin + spki_der.size()) {
+    ERR_clear_error();
+    return malformed;
+  }
+  const unsigned char* end = p + len;
+  OpenSslPtr<X509_ALGOR, X509_ALGOR_free> alg(d2i_X509_ALGOR(nullptr, &p, end - p));
+  Asn1BitStringPtr bits(alg ? d2i_ASN1_BIT_STRING(nullptr, &p, end - p) : nullptr);
+  ERR_clear_error();
+  // A key is a whole number of bytes: a BIT STRING with unused bits is no key OpenSSL writes.
+  if (!bits || p != end || (bits->flags & ASN1_STRING_FLAG_BITS_LEFT && (bits->flags & 0x07))) {
+    return malformed;
+  }
+  if (alg->parameter != nullptr && alg->parameter->type == V_ASN1_BOOLEAN) {
+    return malformed; // not a pointer value, and no key algorithm has such parameters
+  }
+  const int key_len = ASN1_STRING_length(bits.get());
+  auto* key_bytes = static_cast<unsigned char*>(OPENSSL_malloc(key_len > 0 ? key_len : 1));
+  if (key_bytes == nullptr) {
+    return internalError("cannot allocate public key");
+  }
+  if (key_len > 0) {
+    std::memcpy(key_bytes, ASN1_STRING_get0_data(bits.get()), static_cast<std::size_t>(key_len));
+  }
+  // X509_PUBKEY_set0_param takes ownership of what it is given: move the parsed parts out of
+  // `alg` (freeing an ASN1_TYPE whose pointer was cleared frees nothing).
+  ASN1_OBJECT* object = alg->algorithm;
+  alg->algorithm = nullptr;
+  int param_type = V_ASN1_UNDEF;
+  void* param_value = nullptr;
+  if (alg->parameter != nullptr) {
+    param_type = alg->parameter->type;
+    if (param_type != V_ASN1_NULL) { // a NULL's value is a marker, not an owned pointer
+      param_value = alg->parameter->value.ptr;
+      alg->parameter->value.ptr = nullptr;
+    }
+  }
+  if (X509_PUBKEY_set0_param(X509_get_X509_PUBKEY(cert), object, param_type, param_value, key_bytes,
+                             key_len) != 1) {
+    return internalError("cannot set subject public key: " + takeOpenSslErrors());
+  }
+  return Status::ok();
+}
 
 Result<X509NamePtr> makeName(const std::vector<NameAttribute>& attributes) {
   X509NamePtr name(X509_NAME_new());

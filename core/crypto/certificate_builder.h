@@ -55,6 +55,13 @@ const EVP_MD* signatureDigestFor(const EVP_PKEY& signer_key);
 Result<X509Ptr> createCertificate(const CertificateTemplate& tmpl, const EVP_PKEY& subject_key,
                                   const X509* issuer, const EVP_PKEY& signer_key);
 
+// Sets the certificate's subjectPublicKeyInfo to `spki_der` (one DER SubjectPublicKeyInfo) as is.
+// Unlike X509_set_pubkey it needs no EVP_PKEY and so no OpenSSL 3 encoder/decoder round trip
+// (which costs more than the signature); in exchange X509_get0_pubkey on `cert` returns null
+// until the certificate is re-parsed, so use it for certificates that are serialised, not used
+// in-process. InvalidArgument "malformed subject public key info" for bad DER.
+Status setSubjectPublicKeyInfo(X509* cert, std::string_view spki_der);
+
 // Builds an X509_NAME from attributes; InvalidArgument for an unknown attribute name.
 Result<X509NamePtr> makeName(const std::vector<NameAttribute>& attributes);
 

@@ -355,5 +355,50 @@ TEST_F(CertificateParseTest, CrossCheckOpenSslVerifyAgrees) {
   EXPECT_FALSE(isSignedBy(*leaf_, *other_key));
 }
 
+std::string spkiDer(const EVP_PKEY& key) {
+  unsigned char* out = nullptr;
+  int len = i2d_PUBKEY(&key, &out);
+  OpenSslBytesPtr owner(out);
+  return len > 0 ? std::string(reinterpret_cast<const char*>(out), static_cast<size_t>(len)) : "";
+}
+
+// setSubjectPublicKeyInfo puts exactly the given SPKI in the certificate, for every key type,
+// and the signed result re-parses to that key.
+TEST(SubjectPublicKeyInfoTest, CopiesTheKeyBytesForEveryKeyType) {
+  EvpPkeyPtr ca_key = newKey();
+  X509Ptr ca = build(rootTemplate(), *ca_key, nullptr, *ca_key);
+  std::vector<EvpPkeyPtr> keys;
+  keys.push_back(newKey(KeyType::kEcP256));
+  keys.push_back(newKey(KeyType::kEcP384));
+  keys.push_back(newKey(KeyType::kRsa2048));
+  keys.push_back(EvpPkeyPtr(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519")));
+  for (const EvpPkeyPtr& key : keys) {
+    ASSERT_TRUE(key);
+    X509Ptr cert = build(leafTemplate(), *ca_key, ca.get(), *ca_key);
+    ASSERT_TRUE(cert);
+    const std::string spki = spkiDer(*key);
+    ASSERT_TRUE(setSubjectPublicKeyInfo(cert.get(), spki).isOk());
+    ASSERT_GT(X509_sign(cert.get(), ca_key.get(), EVP_sha256()), 0);
+    Result<X509Ptr> parsed = parseCertificateDer(certificateToDer(*cert));
+    ASSERT_TRUE(parsed.isOk());
+    EXPECT_TRUE(publicKeysEqual(*publicKeyOf(**parsed), *key));
+    EXPECT_EQ(spkiDer(*publicKeyOf(**parsed)), spki);
+    EXPECT_TRUE(isSignedBy(**parsed, *ca_key));
+  }
+}
+
+TEST(SubjectPublicKeyInfoTest, RejectsMalformedInput) {
+  const Status malformed(StatusCode::kInvalidArgument, "malformed subject public key info");
+  const std::string spki = spkiDer(*newKey());
+  X509Ptr cert(X509_new());
+  std::string unused_bits = spki;
+  unused_bits[unused_bits.find(std::string("\x03\x42\x00", 3)) + 2] = 0x01;
+  for (const std::string& bad :
+       {std::string(), std::string("x"), spki + "x", spki.substr(0, spki.size() - 1),
+        spki.substr(0, 10), unused_bits, std::string("\x30\x00", 2)}) {
+    EXPECT_EQ(setSubjectPublicKeyInfo(cert.get(), bad), malformed) << hexEncode(bad);
+  }
+}
+
 } // namespace
 } // namespace spire::crypto

@@ -8,15 +8,10 @@
 #include "server/ca/remote_jws.h"
 
 namespace spire::server::ca {
+namespace {
 
-Result<std::vector<crypto::X509Shared>>
-CaManager::issue(const Result<crypto::CertificateTemplate>& tmpl, const X509Authority& ca,
-                 const EVP_PKEY* public_key) const {
-  if (!tmpl) {
-    return tmpl.status();
-  }
-  Result<crypto::X509Shared> leaf =
-      createRemoteCertificate(*tmpl, *public_key, ca.certificate.get(), ca.signer, false);
+Result<std::vector<crypto::X509Shared>> withChain(Result<crypto::X509Shared> leaf,
+                                                  const X509Authority& ca) {
   if (!leaf) {
     return leaf.status();
   }
@@ -25,6 +20,28 @@ CaManager::issue(const Result<crypto::CertificateTemplate>& tmpl, const X509Auth
   chain.push_back(std::move(*leaf));
   chain.insert(chain.end(), ca.chain.begin(), ca.chain.end());
   return chain;
+}
+
+} // namespace
+
+Result<std::vector<crypto::X509Shared>>
+CaManager::issue(const Result<crypto::CertificateTemplate>& tmpl, const X509Authority& ca,
+                 const EVP_PKEY* public_key) const {
+  if (!tmpl) {
+    return tmpl.status();
+  }
+  return withChain(
+      createRemoteCertificate(*tmpl, *public_key, ca.certificate.get(), ca.signer, false), ca);
+}
+
+Result<std::vector<crypto::X509Shared>>
+CaManager::issueForKeyInfo(const Result<crypto::CertificateTemplate>& tmpl, const X509Authority& ca,
+                           std::string_view spki_der) const {
+  if (!tmpl) {
+    return tmpl.status();
+  }
+  return withChain(createRemoteCertificateForKeyInfo(*tmpl, spki_der, *ca.certificate, ca.signer),
+                   ca);
 }
 
 Result<std::vector<crypto::X509Shared>>
@@ -46,15 +63,30 @@ Result<std::vector<crypto::X509Shared>>
 CaManager::signWorkloadX509SvidFromCsr(const spiffe::SpiffeId& id, std::string_view csr_der,
                                        std::chrono::seconds ttl,
                                        const std::vector<std::string>& dns_names) const {
-  Result<crypto::X509ReqPtr> csr = crypto::parseCsrDer(csr_der);
+  Result<crypto::IssuanceCsr> csr = crypto::IssuanceCsr::parse(csr_der);
   if (!csr) {
     return csr.status();
   }
-  if (Status st = crypto::checkCsrSignature(**csr); !st.isOk()) {
+  if (Status st = csr->checkSignature(); !st.isOk()) {
     return st;
   }
-  crypto::EvpPkeyPtr key = crypto::csrPublicKey(**csr);
-  return signWorkloadX509Svid(id, key.get(), ttl, dns_names);
+  return signWorkloadX509SvidForKeyInfo(id, csr->subjectPublicKeyInfo(), ttl, dns_names);
+}
+
+Result<std::vector<crypto::X509Shared>>
+CaManager::signWorkloadX509SvidForKeyInfo(const spiffe::SpiffeId& id, std::string_view spki_der,
+                                          std::chrono::seconds ttl,
+                                          const std::vector<std::string>& dns_names) const {
+  std::shared_ptr<const CaSnapshot> snap = snapshot();
+  if (!snap->x509) {
+    return Status(StatusCode::kUnavailable, std::string(kErrNoX509Ca));
+  }
+  if (spki_der.empty()) {
+    return invalidArgument(std::string(kErrNoPublicKey));
+  }
+  return issueForKeyInfo(
+      builder_.workloadX509Svid(id, dns_names, ttl, now(), snap->x509->not_after), *snap->x509,
+      spki_der);
 }
 
 Result<std::vector<crypto::X509Shared>>

@@ -124,6 +124,13 @@ public:
   signWorkloadX509SvidFromCsr(const spiffe::SpiffeId& id, std::string_view csr_der,
                               std::chrono::seconds ttl,
                               const std::vector<std::string>& dns_names) const;
+  // Same, the key given as the DER SubjectPublicKeyInfo of a CSR whose signature the caller
+  // verified (crypto::IssuanceCsr), copied into the leaf as is: the BatchNewX509SVID hot path.
+  // The leaf carries no decoded key (X509_get0_pubkey is null): it is for serialising.
+  Result<std::vector<crypto::X509Shared>>
+  signWorkloadX509SvidForKeyInfo(const spiffe::SpiffeId& id, std::string_view spki_der,
+                                 std::chrono::seconds ttl,
+                                 const std::vector<std::string>& dns_names) const;
   Result<std::vector<crypto::X509Shared>> signAgentX509Svid(const spiffe::SpiffeId& agent_id,
                                                             const EVP_PKEY* public_key) const;
   Result<std::vector<crypto::X509Shared>> signServerX509Svid(const EVP_PKEY* public_key) const;
@@ -161,6 +168,9 @@ private:
   Result<std::vector<crypto::X509Shared>> issue(const Result<crypto::CertificateTemplate>& tmpl,
                                                 const X509Authority& ca,
                                                 const EVP_PKEY* public_key) const;
+  Result<std::vector<crypto::X509Shared>>
+  issueForKeyInfo(const Result<crypto::CertificateTemplate>& tmpl, const X509Authority& ca,
+                  std::string_view spki_der) const;
 
   CaManagerConfig config_;
   CredentialBuilder builder_;

@@ -1,5 +1,6 @@
 #include "server/ca/remote_certificate.h"
 
+#include <openssl/err.h>
 #include <openssl/x509v3.h>
 
 namespace spire::server::ca {
@@ -191,17 +192,38 @@ Status signInPlace(X509* cert, const RemoteSigner& signer) {
   return setSignatureBits(const_cast<ASN1_BIT_STRING*>(sig), *signature);
 }
 
-} // namespace
-
-Result<crypto::X509Shared> createRemoteCertificate(const crypto::CertificateTemplate& tmpl,
-                                                   const EVP_PKEY& subject_key, const X509* issuer,
-                                                   const RemoteSigner& signer, bool self_check) {
-  const EVP_PKEY* issuer_key = issuer != nullptr ? X509_get0_pubkey(issuer) : &subject_key;
-  if (issuer_key == nullptr || !crypto::publicKeysEqual(*issuer_key, signer.publicKey())) {
-    return invalidArgument(issuer != nullptr
-                               ? "signer key does not match the issuer certificate"
-                               : "signer key does not match the self-signed subject key");
+// As crypto::makeName, into an existing (empty) name.
+Status addNameEntries(X509_NAME* name, const std::vector<crypto::NameAttribute>& attributes) {
+  for (const auto& [field, value] : attributes) {
+    if (X509_NAME_add_entry_by_txt(name, field.c_str(), MBSTRING_UTF8,
+                                   reinterpret_cast<const unsigned char*>(value.data()),
+                                   static_cast<int>(value.size()), -1, 0) != 1) {
+      ERR_clear_error();
+      return invalidArgument("invalid name attribute " + field + "=" + value);
+    }
   }
+  return Status::ok();
+}
+
+// Appends `from`'s entries to the (empty) `to`, keeping multi-valued RDNs together, so that both
+// encode to the same bytes.
+Status copyNameEntries(X509_NAME* to, const X509_NAME& from) {
+  int previous_set = -1;
+  for (int i = 0; i < X509_NAME_entry_count(&from); ++i) {
+    const X509_NAME_ENTRY* entry = X509_NAME_get_entry(&from, i);
+    const int set = X509_NAME_ENTRY_set(entry);
+    if (X509_NAME_add_entry(to, entry, -1, i > 0 && set == previous_set ? -1 : 0) != 1) {
+      return internalError("cannot copy issuer name: " + crypto::takeOpenSslErrors());
+    }
+    previous_set = set;
+  }
+  return Status::ok();
+}
+
+// Everything but the subject key, which `set_key` puts in; then signed through `signer`.
+template <typename SetKey>
+Result<crypto::X509Ptr> buildAndSign(const crypto::CertificateTemplate& tmpl, const X509* issuer,
+                                     const RemoteSigner& signer, SetKey set_key) {
   crypto::X509Ptr cert(X509_new());
   if (!cert || X509_set_version(cert.get(), X509_VERSION_3) != 1) {
     return internalError("cannot allocate certificate");
@@ -209,15 +231,19 @@ Result<crypto::X509Shared> createRemoteCertificate(const crypto::CertificateTemp
   if (Status st = setSerialAndValidity(cert.get(), tmpl); !st.isOk()) {
     return st;
   }
-  Result<crypto::X509NamePtr> subject = crypto::makeName(tmpl.subject);
-  if (!subject) {
-    return subject.status();
+  // Names are written into the certificate's own (empty) X509_NAMEs: X509_set_*_name copy a
+  // whole name through an encode and a canonicalising decode, per certificate.
+  X509_NAME* subject = X509_get_subject_name(cert.get());
+  if (Status st = addNameEntries(subject, tmpl.subject); !st.isOk()) {
+    return st;
   }
-  const X509_NAME* issuer_name = issuer != nullptr ? X509_get_subject_name(issuer) : subject->get();
-  if (X509_set_subject_name(cert.get(), subject->get()) != 1 ||
-      X509_set_issuer_name(cert.get(), issuer_name) != 1 ||
-      X509_set_pubkey(cert.get(), const_cast<EVP_PKEY*>(&subject_key)) != 1) {
-    return internalError("cannot set names or key: " + crypto::takeOpenSslErrors());
+  if (Status st = copyNameEntries(X509_get_issuer_name(cert.get()),
+                                  issuer != nullptr ? *X509_get_subject_name(issuer) : *subject);
+      !st.isOk()) {
+    return st;
+  }
+  if (Status st = set_key(cert.get()); !st.isOk()) {
+    return st;
   }
   if (Status st = addUsages(cert.get(), tmpl); !st.isOk()) {
     return st;
@@ -240,12 +266,58 @@ Result<crypto::X509Shared> createRemoteCertificate(const crypto::CertificateTemp
   if (Status st = signInPlace(cert.get(), signer); !st.isOk()) {
     return st;
   }
-  crypto::X509Shared signed_cert = crypto::shareX509(std::move(cert));
+  return cert;
+}
+
+Status checkIssuerKey(const X509* issuer, const EVP_PKEY* self_key, const RemoteSigner& signer) {
+  const EVP_PKEY* issuer_key = issuer != nullptr ? X509_get0_pubkey(issuer) : self_key;
+  if (issuer_key == nullptr || !crypto::publicKeysEqual(*issuer_key, signer.publicKey())) {
+    return invalidArgument(issuer != nullptr
+                               ? "signer key does not match the issuer certificate"
+                               : "signer key does not match the self-signed subject key");
+  }
+  return Status::ok();
+}
+
+} // namespace
+
+Result<crypto::X509Shared> createRemoteCertificate(const crypto::CertificateTemplate& tmpl,
+                                                   const EVP_PKEY& subject_key, const X509* issuer,
+                                                   const RemoteSigner& signer, bool self_check) {
+  if (Status st = checkIssuerKey(issuer, &subject_key, signer); !st.isOk()) {
+    return st;
+  }
+  Result<crypto::X509Ptr> cert = buildAndSign(tmpl, issuer, signer, [&](X509* c) {
+    if (X509_set_pubkey(c, const_cast<EVP_PKEY*>(&subject_key)) != 1) {
+      return internalError("cannot set key: " + crypto::takeOpenSslErrors());
+    }
+    return Status::ok();
+  });
+  if (!cert) {
+    return cert.status();
+  }
+  crypto::X509Shared signed_cert = crypto::shareX509(std::move(*cert));
   if (self_check && !crypto::isSignedBy(*signed_cert, signer.publicKey())) {
     return internalError("key manager signature for \"" + signer.keyId() +
                          "\" does not verify with its public key");
   }
   return signed_cert;
+}
+
+Result<crypto::X509Shared>
+createRemoteCertificateForKeyInfo(const crypto::CertificateTemplate& tmpl,
+                                  std::string_view subject_spki_der, const X509& issuer,
+                                  const RemoteSigner& signer) {
+  if (Status st = checkIssuerKey(&issuer, nullptr, signer); !st.isOk()) {
+    return st;
+  }
+  Result<crypto::X509Ptr> cert = buildAndSign(tmpl, &issuer, signer, [&](X509* c) {
+    return crypto::setSubjectPublicKeyInfo(c, subject_spki_der);
+  });
+  if (!cert) {
+    return cert.status();
+  }
+  return crypto::shareX509(std::move(*cert));
 }
 
 Result<crypto::X509ReqPtr> createRemoteCsr(const crypto::CsrTemplate& tmpl,

@@ -23,6 +23,14 @@ Result<crypto::X509Shared> createRemoteCertificate(const crypto::CertificateTemp
                                                    const RemoteSigner& signer,
                                                    bool self_check = true);
 
+// Same, the subject key given as its DER SubjectPublicKeyInfo (as a CSR carried it), copied into
+// the certificate without an EVP_PKEY round trip (crypto::setSubjectPublicKeyInfo): the SVID hot
+// path. No self check. X509_get0_pubkey on the result returns null: serialise it before use.
+Result<crypto::X509Shared>
+createRemoteCertificateForKeyInfo(const crypto::CertificateTemplate& tmpl,
+                                  std::string_view subject_spki_der, const X509& issuer,
+                                  const RemoteSigner& signer);
+
 // A CSR for the signer's own key, signed through it; checked with crypto::checkCsrSignature.
 Result<crypto::X509ReqPtr> createRemoteCsr(const crypto::CsrTemplate& tmpl,
                                            const RemoteSigner& signer);

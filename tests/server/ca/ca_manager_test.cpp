@@ -13,6 +13,8 @@
 #include "crypto/csr.h"
 #include "jwt/jwt_svid.h"
 #include "server/ca/ca_manager.h"
+#include "support/command.h"
+#include "support/temp_dir.h"
 #include "x509/x509_svid.h"
 #include "x509/x509_verify.h"
 
@@ -153,7 +155,12 @@ TEST_F(CaManagerTest, CsrPathChecksSignature) {
   auto chain = manager->signWorkloadX509SvidFromCsr(id("spiffe://example.org/w"), der, 0s, {});
   ASSERT_TRUE(chain.isOk()) << chain.status().message();
   EXPECT_EQ(crypto::uriSans(*chain->front()), std::vector<std::string>{"spiffe://example.org/w"});
-  EXPECT_TRUE(crypto::publicKeysEqual(*crypto::publicKeyOf(*chain->front()), *key));
+  // The leaf carries the CSR's key bytes but no decoded key: read it back as an agent would.
+  auto leaf = crypto::parseCertificateDer(crypto::certificateToDer(*chain->front()));
+  ASSERT_TRUE(leaf.isOk());
+  EXPECT_TRUE(crypto::publicKeysEqual(*crypto::publicKeyOf(**leaf), *key));
+  EXPECT_TRUE(
+      crypto::isSignedBy(**leaf, *crypto::publicKeyOf(*manager->snapshot()->x509->certificate)));
   std::string tampered = der;
   tampered[tampered.size() - 5] ^= 0x01; // inside the signature
   auto bad = manager->signWorkloadX509SvidFromCsr(id("spiffe://example.org/w"), tampered, 0s, {});
@@ -161,6 +168,59 @@ TEST_F(CaManagerTest, CsrPathChecksSignature) {
   EXPECT_EQ(bad.status().message(), crypto::kCsrSignatureInvalid);
   auto garbage = manager->signWorkloadX509SvidFromCsr(id("spiffe://example.org/w"), "xx", 0s, {});
   EXPECT_EQ(garbage.status().message(), crypto::kMalformedCsr);
+}
+
+// The CSR path (the SPKI copied as is) and the EVP_PKEY path give the same certificate apart
+// from serial and signature, for EC and RSA keys; the openssl CLI accepts it under the CA.
+TEST_F(CaManagerTest, CsrPathMatchesKeyPathForEveryKeyType) {
+  auto manager = start(config());
+  for (crypto::KeyType type :
+       {crypto::KeyType::kEcP256, crypto::KeyType::kEcP384, crypto::KeyType::kRsa2048}) {
+    auto key = std::move(crypto::generateKey(type).value());
+    auto csr = crypto::createCsr({{{"O", "x"}}, {}, {}}, *key);
+    ASSERT_TRUE(csr.isOk());
+    auto from_csr = manager->signWorkloadX509SvidFromCsr(
+        id("spiffe://example.org/w"), crypto::csrToDer(**csr), 0s, {"a.example.org"});
+    auto from_key = manager->signWorkloadX509Svid(id("spiffe://example.org/w"), key.get(), 0s,
+                                                  {"a.example.org"});
+    ASSERT_TRUE(from_csr.isOk()) << from_csr.status().message();
+    ASSERT_TRUE(from_key.isOk());
+    auto leaf = crypto::parseCertificateDer(crypto::certificateToDer(*from_csr->front()));
+    ASSERT_TRUE(leaf.isOk());
+    const X509& other = *from_key->front();
+    EXPECT_TRUE(crypto::publicKeysEqual(*crypto::publicKeyOf(**leaf), *key));
+    EXPECT_EQ(crypto::subjectName(**leaf), crypto::subjectName(other));
+    EXPECT_EQ(crypto::issuerName(**leaf), crypto::issuerName(other));
+    EXPECT_EQ(crypto::uriSans(**leaf), crypto::uriSans(other));
+    EXPECT_EQ(crypto::dnsSans(**leaf), crypto::dnsSans(other));
+    EXPECT_EQ(crypto::subjectKeyId(**leaf), crypto::subjectKeyId(other));
+    EXPECT_EQ(crypto::authorityKeyId(**leaf), crypto::authorityKeyId(other));
+    EXPECT_EQ(crypto::keyUsage(**leaf), crypto::keyUsage(other));
+    EXPECT_EQ(crypto::extKeyUsages(**leaf), crypto::extKeyUsages(other));
+    // The SubjectPublicKeyInfo bytes are identical.
+    auto spki = [](const X509& cert) {
+      unsigned char* out = nullptr;
+      int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(&cert), &out);
+      crypto::OpenSslBytesPtr owner(out);
+      return std::string(reinterpret_cast<const char*>(out), static_cast<size_t>(len));
+    };
+    EXPECT_EQ(spki(**leaf), spki(other));
+    if (!spire::testing::haveOpenSslCli()) {
+      continue;
+    }
+    spire::testing::TempDir dir;
+    std::string ca =
+        dir.writeFile("ca.pem", crypto::certificateToPem(*manager->snapshot()->x509->certificate));
+    std::string leaf_pem = dir.writeFile("leaf.pem", crypto::certificateToPem(**leaf));
+    // The fixture's clock is not the wall clock: verify at the leaf's own time.
+    const auto at = std::chrono::system_clock::to_time_t(crypto::notBefore(**leaf)) + 60;
+    auto verified = spire::testing::runCommand("openssl verify -attime " + std::to_string(at) +
+                                               " -CAfile " + ca + " " + leaf_pem);
+    EXPECT_EQ(verified.exit_code, 0) << verified.output;
+    auto text = spire::testing::runCommand("openssl x509 -noout -text -in " + leaf_pem);
+    EXPECT_EQ(text.exit_code, 0) << text.output;
+    EXPECT_NE(text.output.find("URI:spiffe://example.org/w"), std::string::npos) << text.output;
+  }
 }
 
 TEST_F(CaManagerTest, TtlCappedToActiveCaNotAfter) {

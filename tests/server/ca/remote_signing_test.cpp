@@ -5,6 +5,7 @@
 
 #include "ca_test_util.h"
 #include "crypto/certificate.h"
+#include "crypto/certificate_builder.h"
 #include "crypto/pem.h"
 #include "jwt/jws.h"
 #include "plugin_host/key_manager.h"
@@ -83,6 +84,74 @@ TEST_P(PluginSigningTest, LeafVerifiesWithOpenSslCli) {
   spire::testing::TempDir dir;
   std::string ca_path = dir.writeFile("ca.pem", crypto::certificateToPem(**ca));
   std::string leaf_path = dir.writeFile("leaf.pem", crypto::certificateToPem(**leaf));
+  auto result = spire::testing::runCommand("openssl verify -CAfile " + ca_path + " " + leaf_path);
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find(": OK"), std::string::npos) << result.output;
+}
+
+// The SPKI path: the leaf carries the given key bytes, names are copied byte for byte (including
+// a multi-valued RDN in the issuer), and the openssl CLI accepts the chain.
+TEST_P(PluginSigningTest, LeafFromKeyInfoCopiesKeyAndIssuerExactly) {
+  RemoteSigner signer = makeSigner("x509-CA-A");
+  CredentialConfig config;
+  config.trust_domain = *spiffe::TrustDomain::parse("example.org");
+  CredentialBuilder builder(config);
+  auto ca = createRemoteCertificate(builder.selfSignedCa(std::chrono::system_clock::now()),
+                                    signer.publicKey(), nullptr, signer);
+  ASSERT_TRUE(ca.isOk()) << ca.status().message();
+  // An issuer whose subject ends in a two-valued RDN (OU=a+OU=b).
+  crypto::X509Ptr issuer(X509_dup(ca->get()));
+  X509_NAME* issuer_subject = X509_get_subject_name(issuer.get());
+  ASSERT_EQ(X509_NAME_add_entry_by_txt(issuer_subject, "OU", MBSTRING_UTF8,
+                                       reinterpret_cast<const unsigned char*>("a"), -1, -1, 0),
+            1);
+  ASSERT_EQ(X509_NAME_add_entry_by_txt(issuer_subject, "OU", MBSTRING_UTF8,
+                                       reinterpret_cast<const unsigned char*>("b"), -1, -1, -1),
+            1);
+  auto leaf_key = crypto::generateKey(crypto::KeyType::kEcP256);
+  unsigned char* spki_bytes = nullptr;
+  int spki_len = i2d_PUBKEY(leaf_key->get(), &spki_bytes);
+  crypto::OpenSslBytesPtr spki_owner(spki_bytes);
+  std::string spki(reinterpret_cast<const char*>(spki_bytes), static_cast<size_t>(spki_len));
+  auto tmpl = builder.workloadX509Svid(*spiffe::SpiffeId::parse("spiffe://example.org/w"), {}, 0s,
+                                       std::chrono::system_clock::now(), crypto::notAfter(**ca));
+  ASSERT_TRUE(tmpl.isOk());
+  auto leaf = createRemoteCertificateForKeyInfo(*tmpl, spki, *issuer, signer);
+  ASSERT_TRUE(leaf.isOk()) << leaf.status().message();
+  auto parsed = crypto::parseCertificateDer(crypto::certificateToDer(**leaf));
+  ASSERT_TRUE(parsed.isOk());
+  EXPECT_TRUE(crypto::publicKeysEqual(*crypto::publicKeyOf(**parsed), **leaf_key));
+  EXPECT_TRUE(crypto::isSignedBy(**parsed, signer.publicKey()));
+  auto nameDer = [](const X509_NAME* name) {
+    unsigned char* out = nullptr;
+    int len = i2d_X509_NAME(name, &out);
+    crypto::OpenSslBytesPtr owner(out);
+    return std::string(reinterpret_cast<const char*>(out), static_cast<size_t>(len));
+  };
+  EXPECT_EQ(nameDer(X509_get_issuer_name(parsed->get())), nameDer(issuer_subject));
+  EXPECT_EQ(crypto::issuerName(**parsed), crypto::subjectName(*issuer));
+  EXPECT_EQ(crypto::authorityKeyId(**parsed), crypto::subjectKeyId(**ca));
+
+  // Malformed key info and a foreign issuer are refused.
+  auto bad = createRemoteCertificateForKeyInfo(*tmpl, "garbage", *issuer, signer);
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.status().message(), "malformed subject public key info");
+  auto other_key = crypto::generateKey(crypto::KeyType::kEcP256);
+  auto foreign = crypto::createCertificate(builder.selfSignedCa(std::chrono::system_clock::now()),
+                                           **other_key, nullptr, **other_key);
+  ASSERT_TRUE(foreign.isOk());
+  auto wrong = createRemoteCertificateForKeyInfo(*tmpl, spki, **foreign, signer);
+  EXPECT_EQ(wrong.status().message(), "signer key does not match the issuer certificate");
+
+  if (!spire::testing::haveOpenSslCli()) {
+    return;
+  }
+  spire::testing::TempDir dir;
+  std::string ca_path = dir.writeFile("ca.pem", crypto::certificateToPem(**ca));
+  std::string leaf_pem = crypto::certificateToPem(**parsed);
+  auto plain = createRemoteCertificateForKeyInfo(*tmpl, spki, **ca, signer);
+  ASSERT_TRUE(plain.isOk());
+  std::string leaf_path = dir.writeFile("leaf.pem", crypto::certificateToPem(**plain));
   auto result = spire::testing::runCommand("openssl verify -CAfile " + ca_path + " " + leaf_path);
   EXPECT_EQ(result.exit_code, 0) << result.output;
   EXPECT_NE(result.output.find(": OK"), std::string::npos) << result.output;

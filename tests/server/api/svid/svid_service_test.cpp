@@ -331,6 +331,46 @@ TEST_F(SvidServiceTest, BatchNewX509SvidSignsAuthorizedEntriesAndRefusesOthersPe
   }
 }
 
+// EC requests take the cheap CSR path, RSA ones the general one: every SVID carries the CSR's
+// key, verifies against the bundle, and the openssl CLI accepts the chain.
+TEST_F(SvidServiceTest, BatchNewX509SvidSignsEcAndRsaCsrs) {
+  authorizer_.setCaller(agentCaller(kAgentId));
+  const auto mine = addEntry("spiffe://example.org/web", kAgentId, 0, 0, {"web.example.org"});
+  std::vector<std::shared_ptr<EVP_PKEY>> keys = {newKey(crypto::KeyType::kEcP256),
+                                                 newKey(crypto::KeyType::kEcP384),
+                                                 newKey(crypto::KeyType::kRsa2048)};
+  svidv1::BatchNewX509SVIDRequest request;
+  for (const auto& key : keys) {
+    auto* p = request.add_params();
+    p->set_entry_id(mine.entry_id);
+    p->set_csr(csrDer(*key));
+  }
+  svidv1::BatchNewX509SVIDResponse response;
+  grpc::ClientContext ctx;
+  ASSERT_TRUE(stub_->BatchNewX509SVID(&ctx, request, &response).ok());
+  ASSERT_EQ(response.results_size(), 3);
+  const auto dir = fixture_->dir();
+  std::ofstream(dir / "bundle.pem") << fixture_->ca().snapshot()->bundle->toPem();
+  for (int i = 0; i < 3; ++i) {
+    const auto& r = response.results(i);
+    ASSERT_EQ(r.status().code(), 0) << i << ": " << r.status().message();
+    EXPECT_EQ(verifiedId(*fixture_, r.svid()), "spiffe://example.org/web");
+    auto chain = chainOf(r.svid());
+    ASSERT_FALSE(chain.empty());
+    EXPECT_TRUE(crypto::publicKeysEqual(*crypto::publicKeyOf(*chain.front()), *keys[i])) << i;
+    EXPECT_EQ(crypto::dnsSans(*chain.front()), std::vector<std::string>{"web.example.org"});
+    if (!spire::testing::haveOpenSslCli()) {
+      continue;
+    }
+    std::ofstream(dir / "svid.pem") << crypto::certificatesToPem(chain);
+    auto result =
+        spire::testing::runCommand("openssl verify -CAfile " + (dir / "bundle.pem").string() + " " +
+                                   (dir / "svid.pem").string());
+    EXPECT_EQ(result.exit_code, 0) << result.output;
+    EXPECT_NE(result.output.find(": OK"), std::string::npos) << result.output;
+  }
+}
+
 TEST_F(SvidServiceTest, BatchNewX509SvidWithFewParamsUsesTheSameRules) {
   authorizer_.setCaller(agentCaller(kAgentId));
   const auto mine = addEntry("spiffe://example.org/web", kAgentId);
