@@ -217,12 +217,25 @@ Result<SignResult> KeyStore::signData(const std::string& id, const std::string& 
         .withPrefix(kPrefix);
   }
 
-  std::lock_guard lock(mu_);
-  auto it = entries_.find(id);
-  if (it == entries_.end()) {
-    return notFound("no such key " + quoted(id)).withPrefix(kPrefix);
+  // Take a reference to the key under the lock and sign outside it: signing is the costly part,
+  // and an EVP_PKEY may be used by several threads at once, so concurrent issuance is not
+  // serialised here (a key replaced meanwhile stays alive until this call is done with it).
+  PkeyPtr key_ref;
+  std::string fingerprint;
+  {
+    std::lock_guard lock(mu_);
+    auto it = entries_.find(id);
+    if (it == entries_.end()) {
+      return notFound("no such key " + quoted(id)).withPrefix(kPrefix);
+    }
+    if (EVP_PKEY_up_ref(it->second.key.get()) != 1) {
+      return Status(Code::kInternal, "unable to reference keypair " + quoted(id))
+          .withPrefix(kPrefix);
+    }
+    key_ref.reset(it->second.key.get());
+    fingerprint = it->second.public_key.fingerprint;
   }
-  EVP_PKEY* key = it->second.key.get();
+  EVP_PKEY* key = key_ref.get();
   auto signFailed = [&](const std::string& why) {
     return Status(Code::kInternal, "keypair " + quoted(id) + " signing operation failed: " + why)
         .withPrefix(kPrefix);
@@ -266,7 +279,7 @@ Result<SignResult> KeyStore::signData(const std::string& id, const std::string& 
     return signFailed(takeOsslErrors());
   }
   sig.resize(sig_len);
-  return SignResult{std::move(sig), it->second.public_key.fingerprint};
+  return SignResult{std::move(sig), std::move(fingerprint)};
 }
 
 } // namespace spire::builtin::key_manager
