@@ -99,19 +99,41 @@ Result<std::unique_ptr<CaManager>> CaManager::start(CaManagerConfig config, cons
   return manager;
 }
 
+// Whether the journal names an X.509 CA whose key this server's KeyManager holds: the journal is
+// then this server's own. Servers sharing a database (HA) each have their own row, so the newest
+// row may well be another server's (SPIRE looks its journal up by its own authority ID too).
+bool CaManager::journalIsOurs(const Journal& journal) const {
+  for (const X509CaRecord& record : journal.x509_cas) {
+    Result<crypto::EvpPkeyPtr> key = keys_.getPublicKey(x509KeyId(record.slot));
+    Result<crypto::X509Ptr> cert = crypto::parseCertificateDer(record.certificate_der);
+    if (key && cert && crypto::publicKeysEqual(**key, *crypto::publicKeyOf(**cert))) {
+      return true;
+    }
+  }
+  return false;
+}
+
 Status CaManager::load(TimePoint now) {
-  Result<std::optional<plugin_host::CaJournal>> row = store_.latestJournal();
-  if (!row) {
-    return row.status().withPrefix("unable to load CA journal");
+  Result<std::vector<plugin_host::CaJournal>> rows = store_.journals();
+  if (!rows) {
+    return rows.status().withPrefix("unable to load CA journal");
   }
-  if (!row->has_value()) {
-    return Status::ok();
+  std::optional<Journal> ours;
+  for (const plugin_host::CaJournal& row : *rows) {
+    Result<Journal> decoded = decodeJournal(asStringView(row.data));
+    if (!decoded) {
+      return decoded.status();
+    }
+    if (journalIsOurs(*decoded)) {
+      journal_id_ = row.id;
+      ours = std::move(*decoded);
+      break;
+    }
   }
-  journal_id_ = (*row)->id;
-  Result<Journal> journal = decodeJournal(asStringView((*row)->data));
-  if (!journal) {
-    return journal.status();
+  if (!ours) {
+    return Status::ok(); // a new server, or its keys are gone: start with empty slots
   }
+  Journal* journal = &*ours;
   // Each entry is resumed only when the KeyManager still holds its key and it has not expired;
   // otherwise the slot counts as empty and rotation fills it.
   for (const X509CaRecord& record : journal->x509_cas) {

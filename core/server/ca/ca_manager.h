@@ -156,6 +156,7 @@ private:
 
   TimePoint now() const;
   Status load(TimePoint now);
+  bool journalIsOurs(const Journal& journal) const;
   Status rotateX509(TimePoint now);
   Status rotateJwt(TimePoint now);
   Status prepareX509(X509Slot& slot, TimePoint now);

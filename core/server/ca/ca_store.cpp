@@ -1,21 +1,20 @@
 #include "server/ca/ca_store.h"
 
+#include <algorithm>
+
 #include "plugin_host/datastore.h"
 
 namespace spire::server::ca {
 
-Result<std::optional<plugin_host::CaJournal>> DataStoreCaStore::latestJournal() const {
+Result<std::vector<plugin_host::CaJournal>> DataStoreCaStore::journals() const {
   Result<std::vector<plugin_host::CaJournal>> all = plugin_.listCaJournals();
   if (!all) {
     return all.status();
   }
-  std::optional<plugin_host::CaJournal> latest;
-  for (plugin_host::CaJournal& journal : *all) {
-    if (!latest || journal.id > latest->id) {
-      latest = std::move(journal);
-    }
-  }
-  return latest;
+  std::sort(
+      all->begin(), all->end(),
+      [](const plugin_host::CaJournal& a, const plugin_host::CaJournal& b) { return a.id > b.id; });
+  return std::move(*all);
 }
 
 Result<plugin_host::CaJournal>

@@ -20,8 +20,9 @@ namespace spire::server::ca {
 class CaStore {
 public:
   virtual ~CaStore() = default;
-  // The newest journal row (highest id), or nullopt when there is none.
-  virtual Result<std::optional<plugin_host::CaJournal>> latestJournal() const = 0;
+  // Every journal row, newest (highest id) first. Several servers sharing one database (HA)
+  // each keep their own row; the CA manager picks the one whose CA keys its KeyManager holds.
+  virtual Result<std::vector<plugin_host::CaJournal>> journals() const = 0;
   // Creates (id 0) or updates the row; returns it with its id.
   virtual Result<plugin_host::CaJournal>
   setJournal(const plugin_host::CaJournal& journal) const = 0;
@@ -38,7 +39,7 @@ class DataStoreCaStore final : public CaStore {
 public:
   explicit DataStoreCaStore(const plugin_host::DataStorePlugin& plugin) : plugin_(plugin) {}
 
-  Result<std::optional<plugin_host::CaJournal>> latestJournal() const override;
+  Result<std::vector<plugin_host::CaJournal>> journals() const override;
   Result<plugin_host::CaJournal> setJournal(const plugin_host::CaJournal& journal) const override;
   Result<plugin_host::Bundle> appendBundle(const plugin_host::Bundle& bundle) const override;
   Result<std::optional<plugin_host::Bundle>>

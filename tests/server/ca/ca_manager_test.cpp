@@ -444,6 +444,29 @@ TEST_F(CaManagerTest, RestartResumesPreparedSlotToo) {
   EXPECT_EQ(second->snapshot()->x509->authority_id, slots[0].authority_id);
 }
 
+// Two servers on one database (HA): each keeps its own journal row and, on restart, resumes its
+// own CA although the other server's row is newer.
+TEST_F(CaManagerTest, ServersSharingAStoreEachResumeTheirOwnJournal) {
+  LocalKeyStore other_keys;
+  auto first = start(config());
+  std::string ours = first->snapshot()->x509->authority_id;
+  auto other = CaManager::start(config(), other_keys, store_);
+  ASSERT_TRUE(other.isOk()) << other.status().message();
+  std::string theirs = (*other)->snapshot()->x509->authority_id;
+  EXPECT_NE(ours, theirs);
+  EXPECT_EQ(store_.journals()->size(), 2u);
+
+  first.reset();
+  auto restarted = start(config());
+  ASSERT_TRUE(restarted);
+  EXPECT_EQ(restarted->snapshot()->x509->authority_id, ours);
+  EXPECT_EQ(store_.journals()->size(), 2u);
+  // The other server's row is untouched.
+  auto other_again = CaManager::start(config(), other_keys, store_);
+  ASSERT_TRUE(other_again.isOk());
+  EXPECT_EQ((*other_again)->snapshot()->x509->authority_id, theirs);
+}
+
 TEST_F(CaManagerTest, RestartAfterExpiryOrLostKeyStartsFresh) {
   auto first = start(config());
   std::string old_id = first->snapshot()->x509->authority_id;

@@ -105,12 +105,13 @@ private:
 // The DataStore's CA journal and bundle operations in memory.
 class MemoryCaStore final : public CaStore {
 public:
-  Result<std::optional<plugin_host::CaJournal>> latestJournal() const override {
+  Result<std::vector<plugin_host::CaJournal>> journals() const override {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (journals_.empty()) {
-      return std::optional<plugin_host::CaJournal>();
+    std::vector<plugin_host::CaJournal> out;
+    for (auto it = journals_.rbegin(); it != journals_.rend(); ++it) {
+      out.push_back(it->second);
     }
-    return std::optional<plugin_host::CaJournal>(journals_.rbegin()->second);
+    return out;
   }
   Result<plugin_host::CaJournal> setJournal(const plugin_host::CaJournal& journal) const override {
     std::lock_guard<std::mutex> lock(mutex_);
