@@ -12,8 +12,12 @@ packages=(
   libsqlite3-dev libpqxx-dev libpq-dev libmysqlcppconn-dev nlohmann-json3-dev libbenchmark-dev
   # test-time tools: independent clients and real database servers
   openssl python3-cryptography python3-jwt python3-grpcio python3-protobuf
-  postgresql mariadb-server
+  postgresql mariadb-server util-linux
 )
+# The Node interop client (tests/e2e) needs node and npm; an existing installation (e.g. a
+# vendor's nodejs package that bundles npm) is kept, Debian's packages fill in otherwise.
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do
