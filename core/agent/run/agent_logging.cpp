@@ -2,7 +2,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <ctime>
 #include <fcntl.h>
 #include <map>
 #include <sstream>
@@ -16,67 +15,13 @@
 
 #include "cli/output.h"
 #include "common/go_quote.h"
+#include "daemon/log_setup.h"
 
 namespace spire::agent::run {
 namespace {
 
 constexpr char kFieldSeparator = '\x1f';
 constexpr char kValueSeparator = '\x1e';
-
-// logrus level names.
-std::string_view levelName(spdlog::level::level_enum level) {
-  switch (level) {
-  case spdlog::level::trace:
-    return "trace";
-  case spdlog::level::debug:
-    return "debug";
-  case spdlog::level::info:
-    return "info";
-  case spdlog::level::warn:
-    return "warning";
-  case spdlog::level::err:
-    return "error";
-  case spdlog::level::critical:
-    return "fatal";
-  default:
-    return "info";
-  }
-}
-
-// Go's time.RFC3339 in local time: "2006-01-02T15:04:05Z07:00" ("Z" for UTC).
-std::string rfc3339(std::chrono::system_clock::time_point at) {
-  const std::time_t t = std::chrono::system_clock::to_time_t(at);
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char base[32];
-  std::strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-  const long offset = tm.tm_gmtoff;
-  if (offset == 0) {
-    return std::string(base) + "Z";
-  }
-  const long minutes = (offset < 0 ? -offset : offset) / 60;
-  char zone[40];
-  std::snprintf(zone, sizeof(zone), "%c%02ld:%02ld", offset < 0 ? '-' : '+', minutes / 60,
-                minutes % 60);
-  return std::string(base) + zone;
-}
-
-// logrus TextFormatter.needsQuoting.
-bool needsQuoting(std::string_view text) {
-  for (char c : text) {
-    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                       c == '-' || c == '.' || c == '_' || c == '/' || c == '@' || c == '^' ||
-                       c == '+';
-    if (!plain) {
-      return true;
-    }
-  }
-  return false;
-}
-
-std::string textValue(std::string_view text) {
-  return needsQuoting(text) ? goQuote(text) : std::string(text);
-}
 
 class LogrusFormatter final : public spdlog::formatter {
 public:
@@ -161,9 +106,9 @@ std::string formatLogLine(LogFormat format, spdlog::level::level_enum level,
   if (format == LogFormat::kJson) {
     // logrus JSONFormatter: keys sorted (a Go map), HTML-escaped like encoding/json.
     std::map<std::string, std::string> all = fields;
-    all["level"] = levelName(level);
+    all["level"] = daemon::logrusLevelName(level);
     all["msg"] = message;
-    all["time"] = rfc3339(at);
+    all["time"] = daemon::rfc3339Local(at);
     nlohmann::ordered_json line = nlohmann::ordered_json::object();
     for (const auto& [key, value] : all) {
       line[key] = value;
@@ -172,38 +117,12 @@ std::string formatLogLine(LogFormat format, spdlog::level::level_enum level,
     cli::printJson(out, line);
     return out.str();
   }
-  std::string line = "time=" + goQuote(rfc3339(at)) + " level=" + std::string(levelName(level)) +
-                     " msg=" + textValue(message);
-  for (const auto& [key, value] : fields) {
-    line += " " + key + "=" + textValue(value);
-  }
-  return line + "\n";
+  return daemon::logrusTextLine(daemon::rfc3339Local(at), level, message, fields) + "\n";
 }
 
 Result<spdlog::level::level_enum> parseLogLevel(std::string_view level) {
-  std::string upper(level);
-  for (char& c : upper) {
-    if (c >= 'a' && c <= 'z') {
-      c = static_cast<char>(c - 'a' + 'A');
-    }
-  }
-  if (upper == "TRACE") {
-    return spdlog::level::trace;
-  }
-  if (upper == "DEBUG") {
-    return spdlog::level::debug;
-  }
-  if (upper == "INFO") {
-    return spdlog::level::info;
-  }
-  if (upper == "WARN" || upper == "WARNING") {
-    return spdlog::level::warn;
-  }
-  if (upper == "ERROR") {
-    return spdlog::level::err;
-  }
-  if (upper == "FATAL" || upper == "PANIC") {
-    return spdlog::level::critical;
+  if (const auto parsed = daemon::logrusLevelFromName(level)) {
+    return *parsed;
   }
   return invalidArgument("invalid log level " + goQuote(level));
 }

@@ -15,6 +15,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 
 #include "common/go_quote.h"
+#include "daemon/log_setup.h"
 
 namespace spire::server::run {
 namespace {
@@ -24,31 +25,6 @@ std::string lower(std::string_view text) {
   std::transform(out.begin(), out.end(), out.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
-}
-
-// logrus' needsQuoting: anything beyond letters, digits and -._/@^+ is quoted (with %q).
-bool needsQuoting(std::string_view text) {
-  for (char c : text) {
-    const bool plain = std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.' ||
-                       c == '_' || c == '/' || c == '@' || c == '^' || c == '+';
-    if (!plain) {
-      return true;
-    }
-  }
-  return false;
-}
-
-void appendField(std::string& line, std::string_view key, std::string_view value) {
-  if (!line.empty()) {
-    line += ' ';
-  }
-  line.append(key);
-  line += '=';
-  if (needsQuoting(value)) {
-    line += goQuote(value);
-  } else {
-    line.append(value);
-  }
 }
 
 } // namespace
@@ -66,62 +42,18 @@ Result<LogFormat> parseLogFormat(std::string_view name) {
 }
 
 Result<spdlog::level::level_enum> parseLogLevel(std::string_view name) {
-  const std::string n = lower(name);
-  if (n == "trace") {
-    return spdlog::level::trace;
-  }
-  if (n == "debug") {
-    return spdlog::level::debug;
-  }
-  if (n == "info") {
-    return spdlog::level::info;
-  }
-  if (n == "warn" || n == "warning") {
-    return spdlog::level::warn;
-  }
-  if (n == "error") {
-    return spdlog::level::err;
-  }
-  if (n == "fatal" || n == "panic") {
-    return spdlog::level::critical;
+  if (const auto parsed = daemon::logrusLevelFromName(name)) {
+    return *parsed;
   }
   return Status(StatusCode::kInvalidArgument, "not a valid logrus Level: " + goQuote(name));
 }
 
 std::string_view logrusLevelName(spdlog::level::level_enum level) {
-  switch (level) {
-  case spdlog::level::trace:
-    return "trace";
-  case spdlog::level::debug:
-    return "debug";
-  case spdlog::level::info:
-    return "info";
-  case spdlog::level::warn:
-    return "warning";
-  case spdlog::level::err:
-    return "error";
-  case spdlog::level::critical:
-    return "fatal";
-  default:
-    return "info";
-  }
+  return daemon::logrusLevelName(level);
 }
 
 std::string rfc3339Local(std::chrono::system_clock::time_point time) {
-  const std::time_t t = std::chrono::system_clock::to_time_t(time);
-  std::tm tm{};
-  ::localtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-  std::string out(buf);
-  long offset = tm.tm_gmtoff;
-  if (offset == 0) {
-    return out + "Z";
-  }
-  const char sign = offset < 0 ? '-' : '+';
-  offset = offset < 0 ? -offset : offset;
-  std::snprintf(buf, sizeof(buf), "%c%02ld:%02ld", sign, offset / 3600, (offset % 3600) / 60);
-  return out + buf;
+  return daemon::rfc3339Local(time);
 }
 
 std::string withFields(std::string_view message, const LogFields& fields) {
@@ -171,12 +103,11 @@ void LogrusFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory
     j["time"] = time;
     line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   } else {
-    appendField(line, "time", time);
-    appendField(line, "level", level);
-    appendField(line, "msg", parts[0]);
+    std::map<std::string, std::string> text_fields;
     for (const auto& [key, value] : fields) {
-      appendField(line, key, value);
+      text_fields.emplace(key, value);
     }
+    line = daemon::logrusTextLine(time, msg.level, parts[0], text_fields);
   }
   line += '\n';
   dest.append(line.data(), line.data() + line.size());

@@ -22,6 +22,18 @@ constexpr std::string_view kPostStatus = "/spire.api.server.agent.v1.Agent/PostS
 // SPIRE's limit on the version string an agent reports.
 constexpr std::size_t kMaxAgentVersionLength = 255;
 
+// The agent a Get/Delete/Ban request names; InvalidArgument "invalid agent ID: <why>" (logged)
+// when it is missing or not an agent of this trust domain.
+template <class Request>
+Result<spiffe::SpiffeId> requestedAgentId(spdlog::logger& log, const spiffe::TrustDomain& td,
+                                          const Request& request) {
+  Result<spiffe::SpiffeId> id = agentIdFromProto(td, request.has_id() ? &request.id() : nullptr);
+  if (!id) {
+    return makeError(log, StatusCode::kInvalidArgument, "invalid agent ID", id.status());
+  }
+  return id;
+}
+
 } // namespace
 
 grpc::Status AgentService::CountAgents(grpc::ServerContext* context,
@@ -104,11 +116,9 @@ grpc::Status AgentService::GetAgent(grpc::ServerContext* context,
     return toGrpcStatus(caller.status());
   }
   spdlog::logger& log = state_.log();
-  Result<spiffe::SpiffeId> id =
-      agentIdFromProto(state_.trust_domain, request->has_id() ? &request->id() : nullptr);
+  Result<spiffe::SpiffeId> id = requestedAgentId(log, state_.trust_domain, *request);
   if (!id) {
-    return toGrpcStatus(
-        makeError(log, StatusCode::kInvalidArgument, "invalid agent ID", id.status()));
+    return toGrpcStatus(id.status());
   }
   const std::string agent_id = id->toString();
   auto node = state_.datastore->fetchAttestedNode(agent_id);
@@ -144,11 +154,9 @@ grpc::Status AgentService::DeleteAgent(grpc::ServerContext* context,
     return toGrpcStatus(caller.status());
   }
   spdlog::logger& log = state_.log();
-  Result<spiffe::SpiffeId> id =
-      agentIdFromProto(state_.trust_domain, request->has_id() ? &request->id() : nullptr);
+  Result<spiffe::SpiffeId> id = requestedAgentId(log, state_.trust_domain, *request);
   if (!id) {
-    return toGrpcStatus(
-        makeError(log, StatusCode::kInvalidArgument, "invalid agent ID", id.status()));
+    return toGrpcStatus(id.status());
   }
   const std::string agent_id = id->toString();
   // The datastore deletes the node's selectors with it; the index then forgets them too.
@@ -175,11 +183,9 @@ grpc::Status AgentService::BanAgent(grpc::ServerContext* context,
     return toGrpcStatus(caller.status());
   }
   spdlog::logger& log = state_.log();
-  Result<spiffe::SpiffeId> id =
-      agentIdFromProto(state_.trust_domain, request->has_id() ? &request->id() : nullptr);
+  Result<spiffe::SpiffeId> id = requestedAgentId(log, state_.trust_domain, *request);
   if (!id) {
-    return toGrpcStatus(
-        makeError(log, StatusCode::kInvalidArgument, "invalid agent ID", id.status()));
+    return toGrpcStatus(id.status());
   }
   // Banned = both serial numbers empty: the agent's SVIDs stop authenticating and it may not
   // attest again until an admin deletes the node.

@@ -58,6 +58,20 @@ void fillResult(const plugin_host::Bundle& stored, const types::BundleMask* mask
   *result->mutable_bundle() = std::move(*out);
 }
 
+// What batch create, update and set do first for each bundle: the trust domain must be a
+// federated one (checked by the caller into `td`) and the bundle must convert to a record.
+Result<plugin_host::Bundle> federatedRecord(const Result<spiffe::TrustDomain>& td,
+                                            const types::Bundle& in) {
+  if (!td) {
+    return td.status();
+  }
+  auto record = bundleFromProto(in);
+  if (!record) {
+    return makeError(StatusCode::kInvalidArgument, "failed to convert bundle", record.status());
+  }
+  return record;
+}
+
 } // namespace
 
 BundleService::BundleService(ServerState& state, const Authorizer& authorizer)
@@ -282,17 +296,13 @@ BundleService::BatchCreateFederatedBundle(grpc::ServerContext* context,
   const types::BundleMask* mask = maskOrNull(req->has_output_mask(), req->output_mask());
   for (const types::Bundle& in : req->bundle()) {
     auto* result = resp->add_results();
-    auto td = federatedTrustDomain(
-        in.trust_domain(),
-        "creating a federated bundle for the server's own trust domain is not allowed");
-    if (!td) {
-      setStatus(result->mutable_status(), td.status());
-      continue;
-    }
-    auto record = bundleFromProto(in);
+    auto record = federatedRecord(
+        federatedTrustDomain(
+            in.trust_domain(),
+            "creating a federated bundle for the server's own trust domain is not allowed"),
+        in);
     if (!record) {
-      setStatus(result->mutable_status(), makeError(StatusCode::kInvalidArgument,
-                                                    "failed to convert bundle", record.status()));
+      setStatus(result->mutable_status(), record.status());
       continue;
     }
     auto created = state_.datastore->createBundle(*record);
@@ -321,17 +331,13 @@ BundleService::BatchUpdateFederatedBundle(grpc::ServerContext* context,
   const types::BundleMask* output = maskOrNull(req->has_output_mask(), req->output_mask());
   for (const types::Bundle& in : req->bundle()) {
     auto* result = resp->add_results();
-    auto td = federatedTrustDomain(
-        in.trust_domain(),
-        "updating a federated bundle for the server's own trust domain is not allowed");
-    if (!td) {
-      setStatus(result->mutable_status(), td.status());
-      continue;
-    }
-    auto record = bundleFromProto(in);
+    auto record = federatedRecord(
+        federatedTrustDomain(
+            in.trust_domain(),
+            "updating a federated bundle for the server's own trust domain is not allowed"),
+        in);
     if (!record) {
-      setStatus(result->mutable_status(), makeError(StatusCode::kInvalidArgument,
-                                                    "failed to convert bundle", record.status()));
+      setStatus(result->mutable_status(), record.status());
       continue;
     }
     auto updated = state_.datastore->updateBundle(*record, datastoreBundleMask(input));
@@ -359,17 +365,13 @@ BundleService::BatchSetFederatedBundle(grpc::ServerContext* context,
   const types::BundleMask* mask = maskOrNull(req->has_output_mask(), req->output_mask());
   for (const types::Bundle& in : req->bundle()) {
     auto* result = resp->add_results();
-    auto td = federatedTrustDomain(
-        in.trust_domain(),
-        "setting a federated bundle for the server's own trust domain is not allowed");
-    if (!td) {
-      setStatus(result->mutable_status(), td.status());
-      continue;
-    }
-    auto record = bundleFromProto(in);
+    auto record = federatedRecord(
+        federatedTrustDomain(
+            in.trust_domain(),
+            "setting a federated bundle for the server's own trust domain is not allowed"),
+        in);
     if (!record) {
-      setStatus(result->mutable_status(), makeError(StatusCode::kInvalidArgument,
-                                                    "failed to convert bundle", record.status()));
+      setStatus(result->mutable_status(), record.status());
       continue;
     }
     auto stored = state_.datastore->setBundle(*record);

@@ -44,6 +44,16 @@ const types::EntryMask* maskOrNull(bool present, const types::EntryMask& mask) {
   return present ? &mask : nullptr;
 }
 
+// The filter of a Count/List request: none (everything) when the request has no filter.
+template <class Request>
+Result<plugin_host::EntryFilter> requestedFilter(const spiffe::TrustDomain& td,
+                                                 const Request& req) {
+  if (!req.has_filter()) {
+    return plugin_host::EntryFilter{};
+  }
+  return entryFilterFromProto(td, req.filter());
+}
+
 } // namespace
 
 EntryService::EntryService(ServerState& state, const Authorizer& authorizer,
@@ -58,14 +68,11 @@ grpc::Status EntryService::CountEntries(grpc::ServerContext* context,
   if (!caller.isOk()) {
     return toGrpcStatus(caller.status());
   }
-  plugin_host::EntryFilter filter;
-  if (req->has_filter()) {
-    auto built = entryFilterFromProto(state_.trust_domain, req->filter());
-    if (!built) {
-      return toGrpcStatus(built.status());
-    }
-    filter = std::move(*built);
+  auto built = requestedFilter(state_.trust_domain, *req);
+  if (!built) {
+    return toGrpcStatus(built.status());
   }
+  plugin_host::EntryFilter filter = std::move(*built);
   Result<std::int64_t> count = state_.datastore->countEntries(&filter);
   if (!count) {
     state_.log().error("Failed to count entries: {}", count.status().message());
@@ -83,14 +90,11 @@ grpc::Status EntryService::ListEntries(grpc::ServerContext* context,
   if (!caller.isOk()) {
     return toGrpcStatus(caller.status());
   }
-  plugin_host::EntryFilter filter;
-  if (req->has_filter()) {
-    auto built = entryFilterFromProto(state_.trust_domain, req->filter());
-    if (!built) {
-      return toGrpcStatus(built.status());
-    }
-    filter = std::move(*built);
+  auto built = requestedFilter(state_.trust_domain, *req);
+  if (!built) {
+    return toGrpcStatus(built.status());
   }
+  plugin_host::EntryFilter filter = std::move(*built);
   // As SPIRE: paging only with a positive page size; otherwise everything, token ignored.
   plugin_host::Pagination page;
   if (req->page_size() > 0) {
